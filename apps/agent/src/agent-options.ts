@@ -1,0 +1,82 @@
+/** Parses and validates the agent's command line into the options of the client SDK. */
+import { Command, InvalidArgumentError } from 'commander';
+import { ShoalError } from '@shoal/protocol';
+import { loadDatasetDir, loadMnistShard, parseShardSpec, splitExamples, type LabeledExamples, type PartitionScheme } from '@shoal/data';
+
+export interface AgentOptions {
+  coordinatorUrl: string;
+  name: string;
+  stateDir: string;
+  train: LabeledExamples;
+  evaluation: LabeledExamples | undefined;
+  seed: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  labels: string[];
+}
+
+function integer(name: string, min: number) {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return parsed;
+  };
+}
+
+function fraction(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed < 1)) throw new InvalidArgumentError('must be a number in [0, 1)');
+  return parsed;
+}
+
+export function agentCommand(): Command {
+  return new Command('shoal-agent')
+    .description('Shoal edge agent: trains on local data for a coordinator; raw data never leaves this process')
+    .requiredOption('-c, --coordinator <url>', 'coordinator URL, e.g. http://127.0.0.1:7070', process.env['SHOAL_COORDINATOR'])
+    .option('--name <name>', 'display name of this device', process.env['SHOAL_AGENT_NAME'])
+    .option('--dataset <kind>', "'mnist' (built-in, partitioned) or 'dir' (a dataset directory, see docs/dataset-format.md)", 'mnist')
+    .option('--data-dir <path>', "dataset directory when --dataset dir")
+    .option('--partition <scheme>', "MNIST partition: 'iid' or 'pathological' (2 label shards per client)", 'iid')
+    .option('--shard <i/n>', 'which MNIST partition this agent holds, 0-based: 3/10 is the 4th of 10', '0/1')
+    .option('--seed <n>', 'partition and shuffling seed (the same on every agent of a fleet)', integer('seed', 0), 42)
+    .option('--eval-fraction <f>', 'fraction of local data held out for federated evaluation', fraction, 0.1)
+    .option('--max-examples <n>', 'use at most this many local examples', integer('max-examples', 1))
+    .option('--state-dir <path>', 'where the agent keeps its identity (owner-only permissions)')
+    .option('--label <label...>', 'cohort labels of this device', [])
+    .option('--log-level <level>', 'debug | info | warn | error', 'info');
+}
+
+export function resolveAgentOptions(raw: Record<string, unknown>): AgentOptions {
+  const shardText = String(raw['shard']);
+  const shard = parseShardSpec(shardText);
+  const seed = Number(raw['seed']);
+  let examples: LabeledExamples;
+  if (raw['dataset'] === 'mnist') {
+    const scheme = String(raw['partition']);
+    if (scheme !== 'iid' && scheme !== 'pathological') throw new ShoalError('VALIDATION_FAILED', `--partition must be iid or pathological, got '${scheme}'`);
+    examples = loadMnistShard({ partition: scheme as PartitionScheme, shard, seed });
+  } else if (raw['dataset'] === 'dir') {
+    if (typeof raw['dataDir'] !== 'string') throw new ShoalError('VALIDATION_FAILED', '--data-dir is required with --dataset dir');
+    examples = loadDatasetDir(raw['dataDir']);
+  } else {
+    throw new ShoalError('VALIDATION_FAILED', `--dataset must be mnist or dir, got '${String(raw['dataset'])}'`);
+  }
+  const maxExamples = raw['maxExamples'] === undefined ? undefined : Number(raw['maxExamples']);
+  if (maxExamples !== undefined && maxExamples < examples.count) {
+    examples = splitExamples(examples, 1 - maxExamples / examples.count, seed).train;
+  }
+  const evalFraction = Number(raw['evalFraction']);
+  const split = evalFraction > 0 ? splitExamples(examples, evalFraction, seed + shard.index) : { train: examples, eval: undefined };
+  const name = typeof raw['name'] === 'string' ? raw['name'] : `agent-${shard.index}`;
+  const level = String(raw['logLevel']);
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ShoalError('VALIDATION_FAILED', `--log-level must be debug, info, warn or error`);
+  return {
+    coordinatorUrl: String(raw['coordinator']),
+    name,
+    stateDir: typeof raw['stateDir'] === 'string' ? raw['stateDir'] : `.shoal/agents/${name}`,
+    train: split.train,
+    evaluation: split.eval,
+    seed,
+    logLevel: level as AgentOptions['logLevel'],
+    labels: (raw['label'] as string[] | undefined) ?? [],
+  };
+}

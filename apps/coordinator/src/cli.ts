@@ -1,0 +1,47 @@
+/** shoal-coordinator: the coordinator process (see `--help`); every option also reads a SHOAL_* variable. */
+import { Command } from 'commander';
+import { Coordinator } from '@shoal/server';
+import { ShoalError } from '@shoal/protocol';
+
+const env = process.env;
+const command = new Command('shoal-coordinator')
+  .description('Shoal coordinator: REST under /api/v1 and socket.io /fleet on one port, SQLite in the data directory')
+  .option('--host <host>', 'interface to listen on (0.0.0.0 for containers)', env['SHOAL_HOST'] ?? '127.0.0.1')
+  .option('--port <port>', 'port; 0 picks a free one', env['SHOAL_PORT'] ?? '7070')
+  .option('--data-dir <path>', 'SQLite database and state', env['SHOAL_DATA_DIR'] ?? '.shoal/coordinator')
+  .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent', env['SHOAL_LOG_LEVEL'] ?? 'info')
+  .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
+  .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
+  .option('--no-central-evaluation', 'do not evaluate new versions on a held-out set')
+  .parse();
+
+const raw = command.opts();
+let coordinator: Coordinator;
+try {
+  coordinator = new Coordinator({
+    host: String(raw['host']),
+    port: Number(raw['port']),
+    dataDir: String(raw['dataDir']),
+    logLevel: String(raw['logLevel']),
+    heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
+    maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),
+    centralEvaluation: raw['centralEvaluation'] !== false,
+  });
+} catch (error) {
+  console.error(`shoal-coordinator: ${ShoalError.from(error).message}`);
+  process.exit(2);
+}
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  coordinator.logger.info({ signal }, 'shutting down');
+  void coordinator.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+await coordinator.start();

@@ -1,0 +1,124 @@
+/** Who is connected: registration, heartbeats, disconnects, busy flags, and waiting for enough clients. */
+import type { ClientCapabilities } from '@shoal/protocol';
+import type { ClientCandidate } from '@shoal/strategy';
+
+/** What the registry needs of a connection; the socket.io gateway provides it. */
+export interface ClientConnection {
+  send(event: string, payload: unknown): void;
+  disconnect(reason: string): void;
+}
+
+export interface ConnectedClient {
+  id: string;
+  name: string;
+  capabilities: ClientCapabilities;
+  connection: ClientConnection;
+  connectedAt: number;
+  lastSeenAt: number;
+  /** The job this client is working for, if any; a client runs one task at a time. */
+  busyWith: string | undefined;
+}
+
+type Listener = () => void;
+
+export class ClientRegistry {
+  private readonly clients = new Map<string, ConnectedClient>();
+  private readonly waiters = new Set<Listener>();
+  private readonly disconnectListeners = new Set<(clientId: string) => void>();
+
+  register(client: Omit<ConnectedClient, 'busyWith'>): void {
+    const previous = this.clients.get(client.id);
+    if (previous !== undefined && previous.connection !== client.connection) {
+      previous.connection.disconnect('replaced by a newer connection with the same client id');
+      this.notifyDisconnect(client.id);
+    }
+    this.clients.set(client.id, { ...client, busyWith: previous?.busyWith });
+    this.notifyWaiters();
+  }
+
+  heartbeat(clientId: string, at: number): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    client.lastSeenAt = at;
+    return true;
+  }
+
+  unregister(clientId: string, connection: ClientConnection): void {
+    const client = this.clients.get(clientId);
+    if (client === undefined || client.connection !== connection) return;
+    this.clients.delete(clientId);
+    this.notifyDisconnect(clientId);
+  }
+
+  get(clientId: string): ConnectedClient | undefined {
+    return this.clients.get(clientId);
+  }
+
+  isOnline(clientId: string): boolean {
+    return this.clients.has(clientId);
+  }
+
+  size(): number {
+    return this.clients.size;
+  }
+
+  all(): ConnectedClient[] {
+    return [...this.clients.values()];
+  }
+
+  idleCandidates(): ClientCandidate[] {
+    return this.all()
+      .filter((client) => client.busyWith === undefined)
+      .map((client) => ({
+        id: client.id,
+        numTrainExamples: client.capabilities.numTrainExamples,
+        numEvalExamples: client.capabilities.numEvalExamples,
+      }));
+  }
+
+  setBusy(clientIds: readonly string[], jobId: string | undefined): void {
+    for (const id of clientIds) {
+      const client = this.clients.get(id);
+      if (client !== undefined) client.busyWith = jobId;
+    }
+    if (jobId === undefined) this.notifyWaiters();
+  }
+
+  send(clientId: string, event: string, payload: unknown): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    client.connection.send(event, payload);
+    return true;
+  }
+
+  onDisconnect(listener: (clientId: string) => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  /** Resolves once at least `count` idle clients are connected; rejects if the signal aborts first. */
+  waitForIdle(count: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check: Listener = () => {
+        if (signal.aborted) {
+          this.waiters.delete(check);
+          reject(signal.reason);
+        } else if (this.idleCandidates().length >= count) {
+          this.waiters.delete(check);
+          resolve();
+        }
+      };
+      this.waiters.add(check);
+      signal.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  private notifyWaiters(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private notifyDisconnect(clientId: string): void {
+    for (const listener of [...this.disconnectListeners]) listener(clientId);
+  }
+}

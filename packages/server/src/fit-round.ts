@@ -1,0 +1,141 @@
+/** One open training round: accepts, refuses and streams client updates into the strategy until it closes. */
+import { ShoalError, type FitResult, type TensorSpec } from '@shoal/protocol';
+import { accumulateFrame, readFrameHeader, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import type { ClientFailure, FitAggregation } from '@shoal/strategy';
+import { deferred } from './deferred.js';
+
+export type CloseReason = 'complete' | 'deadline' | 'stopped';
+
+export interface FitRoundSettings {
+  jobId: string;
+  round: number;
+  baseVersion: number;
+  tasks: ReadonlyMap<string, string>;
+  tensorSpecs: readonly TensorSpec[];
+  uploadCodecId: string;
+  maxUpdateBytes: number;
+  frameLimits: FrameLimits;
+  codecs: CodecRegistry;
+}
+
+export interface AcceptedUpdate {
+  clientId: string;
+  numExamples: number;
+  bytes: number;
+  loss: number;
+  accuracy: number | undefined;
+  durationMs: number;
+}
+
+export class FitRound {
+  readonly pending: Set<string>;
+  readonly accepted: AcceptedUpdate[] = [];
+  readonly failures: ClientFailure[] = [];
+  private readonly finished = new Set<string>();
+  private readonly closed = deferred<CloseReason>();
+  private isClosed = false;
+
+  constructor(
+    readonly settings: FitRoundSettings,
+    private readonly aggregation: FitAggregation,
+  ) {
+    this.pending = new Set(settings.tasks.keys());
+    if (this.pending.size === 0) this.close('complete');
+  }
+
+  get whenClosed(): Promise<CloseReason> {
+    return this.closed.promise;
+  }
+
+  get open(): boolean {
+    return !this.isClosed;
+  }
+
+  close(reason: CloseReason): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closed.resolve(reason);
+  }
+
+  /** Checks that an update may enter this round at all; throws with the code the sender gets. */
+  admit(clientId: string, result: FitResult): void {
+    const taskId = this.settings.tasks.get(clientId);
+    if (taskId === undefined) throw new ShoalError('NOT_SELECTED', `client ${clientId} was not selected for round ${result.round}`);
+    if (this.finished.has(clientId)) {
+      throw new ShoalError('DUPLICATE_UPDATE', `client ${clientId} already delivered a result for round ${result.round}`);
+    }
+    if (result.taskId !== taskId) throw new ShoalError('VALIDATION_FAILED', `taskId ${result.taskId} does not match the task sent (${taskId})`);
+    if (result.modelVersion !== this.settings.baseVersion) {
+      throw new ShoalError(
+        'WRONG_ROUND',
+        `update was trained from model version ${result.modelVersion}; round ${result.round} trains version ${this.settings.baseVersion}`,
+      );
+    }
+  }
+
+  /** Validates the frame and streams it into the aggregate; on any error nothing in the aggregate changes. */
+  accept(clientId: string, result: FitResult, update: Uint8Array): AcceptedUpdate {
+    this.admit(clientId, result);
+    this.finished.add(clientId);
+    this.pending.delete(clientId);
+    try {
+      this.addToAggregate(clientId, result, update);
+    } catch (error) {
+      const failure = ShoalError.from(error);
+      this.failures.push({ clientId, code: failure.code, message: failure.message });
+      this.closeIfDone();
+      throw failure;
+    }
+    const accepted: AcceptedUpdate = {
+      clientId,
+      numExamples: result.numExamples,
+      bytes: update.byteLength,
+      loss: result.metrics.loss,
+      accuracy: result.metrics.accuracy,
+      durationMs: result.durationMs,
+    };
+    this.accepted.push(accepted);
+    this.closeIfDone();
+    return accepted;
+  }
+
+  private addToAggregate(clientId: string, result: FitResult, update: Uint8Array): void {
+    const { settings } = this;
+    if (update.byteLength > settings.maxUpdateBytes) {
+      throw new ShoalError('PAYLOAD_TOO_LARGE', `update of ${update.byteLength} bytes exceeds this job's limit of ${settings.maxUpdateBytes}`);
+    }
+    const header = readFrameHeader(update, { registry: settings.codecs, limits: settings.frameLimits });
+    if (header.kind !== 'delta') throw new ShoalError('VALIDATION_FAILED', `update frame must be of kind 'delta', got '${header.kind}'`);
+    if (header.codec.id !== settings.uploadCodecId) {
+      throw new ShoalError('VALIDATION_FAILED', `update uses codec '${header.codec.id}'; this job uploads with '${settings.uploadCodecId}'`);
+    }
+    this.aggregation.add({
+      clientId,
+      numExamples: result.numExamples,
+      metrics: result.metrics,
+      accumulateInto: (target, weight) =>
+        void accumulateFrame(update, target, weight, {
+          registry: settings.codecs,
+          limits: settings.frameLimits,
+          expected: settings.tensorSpecs,
+          expectedKind: 'delta',
+        }),
+    });
+  }
+
+  fail(clientId: string, code: string, message: string): boolean {
+    if (!this.pending.delete(clientId)) return false;
+    this.finished.add(clientId);
+    this.failures.push({ clientId, code, message });
+    this.closeIfDone();
+    return true;
+  }
+
+  finish(): ReturnType<FitAggregation['finish']> {
+    return this.aggregation.finish(this.failures);
+  }
+
+  private closeIfDone(): void {
+    if (this.pending.size === 0) this.close('complete');
+  }
+}

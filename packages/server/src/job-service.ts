@@ -1,0 +1,119 @@
+/** Creates, resumes and stops jobs, and routes client messages to the runner of the job they name. */
+import { randomBytes } from 'node:crypto';
+import { ShoalError, parseMessage, type CodecChoice } from '@shoal/protocol';
+import { encodeFrame } from '@shoal/codec';
+import { JobRunner, type RunnerContext } from './job-runner.js';
+import { normalizeJobConfig } from './job-config.js';
+import { prepareModel } from './model-factory.js';
+import type { JobRecord, JobStatus } from './store/records.js';
+
+export class JobService {
+  private readonly runners = new Map<string, JobRunner>();
+  private readonly finished = new Map<string, Promise<void>>();
+
+  constructor(private readonly ctx: RunnerContext) {}
+
+  /** Validates the body, builds the model, stores job and version 0, and starts the job. */
+  async create(body: unknown): Promise<JobRecord> {
+    const request = parseMessage('create-job-request', body);
+    const config = normalizeJobConfig(request, (choice: CodecChoice) => this.ctx.codecs.get(choice.id).validateParams(choice.params ?? {}));
+    const prepared = await prepareModel(config, request.initialWeights, this.ctx.codecs);
+    const now = Date.now();
+    const job: JobRecord = {
+      id: `job-${randomBytes(5).toString('hex')}`,
+      name: config.name,
+      status: 'running',
+      statusReason: undefined,
+      config,
+      topology: prepared.topology,
+      tensorSpecs: prepared.tensorSpecs,
+      createdAt: now,
+      updatedAt: now,
+      currentRound: 0,
+      latestVersion: 0,
+      bytesUp: 0,
+      bytesDown: 0,
+    };
+    const weights = encodeFrame('weights', prepared.initialWeights, { id: 'float32' }, this.ctx.codecs);
+    this.ctx.store.insertJob(job, { version: 0, round: undefined, parentVersion: undefined, createdAt: now, weights });
+    this.ctx.logger.info({ jobId: job.id, name: job.name, rounds: config.rounds }, 'job created');
+    this.launch(job);
+    return job;
+  }
+
+  /** Resumes every job left running by a previous process on this data directory. */
+  resumeAll(): void {
+    for (const job of this.ctx.store.listJobs()) {
+      if (job.status !== 'running') continue;
+      const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', Date.now());
+      this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
+      this.launch(this.ctx.store.getJob(job.id)!);
+    }
+  }
+
+  private launch(job: JobRecord): void {
+    const runner = new JobRunner(job, this.ctx);
+    this.runners.set(job.id, runner);
+    this.ctx.metrics.jobsRunning.set(this.runners.size);
+    this.emitStatus(job.id, 'running', undefined);
+    const done = runner.run().then(
+      (outcome) => {
+        if (outcome === 'completed') this.setStatus(job.id, 'completed', undefined);
+        else if (outcome === 'stopped') this.setStatus(job.id, 'stopped', 'stopped by an administrator');
+      },
+      (error: unknown) => {
+        this.ctx.logger.error({ err: error, jobId: job.id }, 'job failed');
+        this.setStatus(job.id, 'failed', ShoalError.from(error).message);
+      },
+    );
+    this.finished.set(
+      job.id,
+      done.finally(() => {
+        this.runners.delete(job.id);
+        this.finished.delete(job.id);
+        this.ctx.metrics.jobsRunning.set(this.runners.size);
+      }),
+    );
+  }
+
+  async stop(jobId: string): Promise<JobRecord> {
+    const job = this.ctx.store.getJob(jobId);
+    if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
+    const runner = this.runners.get(jobId);
+    if (runner === undefined) throw new ShoalError('CONFLICT', `job ${jobId} is ${job.status}, not running`);
+    runner.stop('stopped');
+    await this.finished.get(jobId);
+    return this.ctx.store.getJob(jobId)!;
+  }
+
+  /** Stops every runner without changing job status, so a restart resumes them. */
+  async shutdown(): Promise<void> {
+    for (const runner of this.runners.values()) runner.stop('shutdown');
+    await Promise.all(this.finished.values());
+  }
+
+  runner(jobId: string): JobRunner {
+    const runner = this.runners.get(jobId);
+    if (runner !== undefined) return runner;
+    const job = this.ctx.store.getJob(jobId);
+    throw new ShoalError('UNKNOWN_JOB', job === undefined ? `job ${jobId} does not exist` : `job ${jobId} is ${job.status}, not running`);
+  }
+
+  findRunner(jobId: string): JobRunner | undefined {
+    return this.runners.get(jobId);
+  }
+
+  clientDisconnected(clientId: string): void {
+    for (const runner of this.runners.values()) runner.dropClient(clientId, 'client disconnected');
+  }
+
+  private setStatus(jobId: string, status: JobStatus, reason: string | undefined): void {
+    this.ctx.store.setJobStatus(jobId, status, reason, Date.now());
+    this.ctx.logger.info({ jobId, status, reason }, 'job status');
+    this.emitStatus(jobId, status, reason);
+  }
+
+  private emitStatus(jobId: string, status: JobStatus, reason: string | undefined): void {
+    this.ctx.events.emit('job:status', { jobId, status, reason });
+  }
+}

@@ -1,0 +1,43 @@
+/** Coordinator options, their defaults, and validation that names the wrong option. */
+import { join } from 'node:path';
+import { ShoalError } from '@shoal/protocol';
+
+export interface CoordinatorSettings {
+  dataDir: string;
+  host: string;
+  port: number;
+  heartbeatIntervalMs: number;
+  /** socket.io transport cap; updates above the job's own limit but below this get PAYLOAD_TOO_LARGE, above it the connection drops. */
+  maxMessageBytes: number;
+  maxJsonBodyBytes: number;
+  logLevel: string;
+  centralEvaluation: boolean;
+}
+
+export const DEFAULT_SETTINGS: CoordinatorSettings = {
+  dataDir: join('.shoal', 'coordinator'),
+  host: '127.0.0.1',
+  port: 7070,
+  heartbeatIntervalMs: 5_000,
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxJsonBodyBytes: 32 * 1024 * 1024,
+  logLevel: 'info',
+  centralEvaluation: true,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function option(name: string, message: string): ShoalError {
+  return new ShoalError('VALIDATION_FAILED', `option ${name} ${message}`, { details: { option: name } });
+}
+
+export function resolveSettings(partial: Partial<CoordinatorSettings>): CoordinatorSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  if (typeof settings.dataDir !== 'string' || settings.dataDir === '') throw option('dataDir', 'must be a non-empty path');
+  if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) throw option('port', `must be 0..65535, got ${settings.port}`);
+  if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
+  if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
+  if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
+  if (!LOG_LEVELS.includes(settings.logLevel)) throw option('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return settings;
+}

@@ -1,0 +1,71 @@
+/** Converts store records into the wire views of protocols/v1 (the one place domain → wire happens). */
+import type { ClientView, ContributionView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
+import { totalElements } from '@shoal/protocol';
+import { publicJobConfig } from '../job-config.js';
+import type { ClientRecord, ContributionRecord, JobRecord, ModelVersionRecord, RoundRecord } from '../store/records.js';
+
+/** Drops undefined fields, which JSON Schema's additionalProperties/required treat differently from absent. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toJobView(job: JobRecord, rounds: readonly RoundRecord[]): JobView {
+  const completed = rounds.filter((round) => round.status === 'completed');
+  const last = completed.at(-1);
+  const lastFederated = [...completed].reverse().find((round) => round.metrics.federatedAccuracy !== undefined);
+  return compact({
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    statusReason: job.statusReason,
+    config: publicJobConfig(job.config),
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    currentRound: job.currentRound,
+    latestModelVersion: job.latestVersion,
+    parameterCount: totalElements(job.tensorSpecs),
+    summary: compact({
+      roundsCompleted: completed.length,
+      bytesUp: job.bytesUp,
+      bytesDown: job.bytesDown,
+      centralAccuracy: last?.metrics.centralAccuracy,
+      centralLoss: last?.metrics.centralLoss,
+      federatedAccuracy: lastFederated?.metrics.federatedAccuracy,
+    }),
+  });
+}
+
+export function toRoundView(round: RoundRecord): RoundView {
+  return compact({ ...round, statusReason: round.statusReason, endedAt: round.endedAt, deadlineAt: round.deadlineAt, modelVersion: round.modelVersion });
+}
+
+export function toContributionView(contribution: ContributionRecord): ContributionView {
+  return compact({ ...contribution });
+}
+
+export function toClientView(client: ClientRecord, online: { lastSeenAt: number } | undefined, contributions: number): ClientView {
+  return {
+    id: client.id,
+    name: client.name,
+    status: online === undefined ? 'offline' : 'online',
+    firstSeenAt: client.firstSeenAt,
+    lastSeenAt: Math.max(client.lastSeenAt, online?.lastSeenAt ?? 0),
+    capabilities: client.capabilities,
+    contributions,
+  };
+}
+
+export function toModelVersionView(version: ModelVersionRecord): ModelVersionView {
+  return compact({
+    jobId: version.jobId,
+    version: version.version,
+    round: version.round,
+    parentVersion: version.parentVersion,
+    createdAt: version.createdAt,
+    byteLength: version.byteLength,
+    centralAccuracy: version.centralAccuracy,
+    centralLoss: version.centralLoss,
+    weightsUrl: `/api/v1/jobs/${version.jobId}/models/${version.version}/weights`,
+    modelUrl: `/api/v1/jobs/${version.jobId}/model.json`,
+  });
+}
