@@ -1,0 +1,29 @@
+/** Streaming aggregation: adds weight × a frame's decoded tensors straight into running sums. */
+import { ShoalError } from '@shoal/protocol';
+import { registryOrDefault } from './default-codecs.js';
+import type { DecodeFrameOptions } from './decode-frame.js';
+import { checkExpectations, checkTargets } from './frame-expectations.js';
+import type { FrameHeader } from './frame-format.js';
+import { mapTensors } from './frame-tensors.js';
+import { readFrameHeader } from './read-frame-header.js';
+
+/**
+ * target[i] += weight · decoded tensor i, for every tensor, without materialising the client's
+ * update as float32. Either every target is updated or none is: the round's sum must contain a
+ * client's whole update or nothing of it, because a frame refused half-way (say, a NaN in its last
+ * tensor) cannot be subtracted back out exactly in float32. Hence two passes: the first validates
+ * structure and decoded-value finiteness of every tensor (bytes only, no allocation); the second
+ * accumulates. decodeInto re-checks its tensor — a cheap byte scan kept so the codec contract
+ * never depends on the caller having validated.
+ */
+export function accumulateFrame(bytes: Uint8Array, target: readonly Float32Array[], weight: number, options: DecodeFrameOptions = {}): FrameHeader {
+  if (!Number.isFinite(weight)) throw new ShoalError('VALIDATION_FAILED', `accumulation weight must be a finite number, got ${weight}`);
+  const header = readFrameHeader(bytes, options);
+  checkExpectations(header, options);
+  checkTargets(header, target);
+  const codec = registryOrDefault(options.registry).get(header.codec.id);
+  const params = header.codec.params;
+  mapTensors(bytes, header, ({ elementCount, bytes: encoded }) => codec.validateEncoded(encoded, elementCount, params));
+  mapTensors(bytes, header, ({ index, elementCount, bytes: encoded }) => codec.decodeInto(encoded, elementCount, params, target[index]!, weight));
+  return header;
+}

@@ -1,0 +1,29 @@
+/** The Codec contract: how one tensor's float32 values become bytes in a frame's payload and back. */
+
+/** A codec's parameters as they travel in the frame header's `codec.params` (a JSON object). */
+export type CodecParams = Record<string, unknown>;
+
+/**
+ * One tensor encoding. Implementations are stateless and pure; every method that reads bytes
+ * validates them first and throws ShoalError (FRAME_MALFORMED or NON_FINITE_VALUES) before
+ * writing anything, so a caller never sees a half-applied decode.
+ */
+export interface Codec {
+  /** Name written in the frame header, e.g. 'float32', 'int8'; matches ^[a-z0-9][a-z0-9+._-]{0,63}$. */
+  readonly id: string;
+  readonly lossless: boolean;
+  /** Throws ShoalError('VALIDATION_FAILED') naming the bad param; unknown params are refused. */
+  validateParams(params: CodecParams): void;
+  /** Exact encoded size when it depends only on the element count; undefined when data-dependent. */
+  encodedByteLength(elementCount: number, params: CodecParams): number | undefined;
+  /** Encodes finite values; a NaN or ±Infinity input throws NON_FINITE_VALUES. */
+  encode(values: Float32Array, params: CodecParams): Uint8Array;
+  /**
+   * Checks that `bytes` are a well-formed encoding of `elementCount` values and that every decoded
+   * value would be finite, without decoding into memory. Both decode paths run it first.
+   */
+  validateEncoded(bytes: Uint8Array, elementCount: number, params: CodecParams): void;
+  /** target[i] += weight * decoded[i]; validates the bytes (and target length) before touching target. */
+  decodeInto(bytes: Uint8Array, elementCount: number, params: CodecParams, target: Float32Array, weight: number): void;
+  decode(bytes: Uint8Array, elementCount: number, params: CodecParams): Float32Array;
+}

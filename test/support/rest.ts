@@ -1,0 +1,32 @@
+/** Minimal REST helpers for tests: JSON in and out, with the wire error kept for assertions. */
+export interface RestReply<T> {
+  status: number;
+  body: T;
+}
+
+export async function request<T = unknown>(url: string, init: RequestInit = {}): Promise<RestReply<T>> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
+
+export async function getJson<T = unknown>(url: string): Promise<T> {
+  const reply = await request<T>(url);
+  if (reply.status !== 200) throw new Error(`GET ${url} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply.body;
+}
+
+export function postJson<T = unknown>(url: string, body: unknown): Promise<RestReply<T>> {
+  return request<T>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Polls until `check` returns a value (not undefined) or the timeout passes. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
