@@ -8,10 +8,7 @@
  * checked by runDecoders (see packages/codec/src/testing/decoder-properties.ts).
  */
 import { parseArgs } from 'node:util';
-// Test support is not part of @shoal/codec's public exports, hence the relative import.
-import { DECODERS, runDecoders, type DecoderName } from '../../packages/codec/src/testing/decoder-properties.js';
-import { fuzzInput, seedFrames } from '../../packages/codec/src/testing/fuzz-inputs.js';
-import { createRandom } from '../../packages/codec/src/testing/random.js';
+import { DECODERS, createRandom, fuzzInput, runDecoders, seedFrames, type DecoderName } from '@shoal/codec/testing';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } } });
 const count = Number(values.count);

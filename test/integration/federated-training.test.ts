@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientView, ContributionView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
 import { decodeFrame } from '@shoal/codec';
 import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../apps/demo/src/processes.js';
-import { eventually, getJson, postJson } from '../support/rest.js';
+import { downloadBytes, eventually, getJson, postJson } from '../support/rest.js';
 
 const AGENTS = 3;
 const PARAMETERS_2NN = 199_210;
@@ -90,7 +90,7 @@ describe('federated training with real processes', () => {
       job: await getJson<JobView>(`${coordinator.url}/api/v1/jobs/${job.id}`),
       rounds: await getJson<{ items: RoundView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/rounds`),
       versions: await getJson<{ items: ModelVersionView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/models`),
-      weights: await fetch(`${coordinator.url}/api/v1/jobs/${job.id}/models/2/weights`).then((r) => r.arrayBuffer()),
+      weights: await downloadBytes(`${coordinator.url}/api/v1/jobs/${job.id}/models/2/weights`),
       clients: await getJson<{ items: ClientView[] }>(`${coordinator.url}/api/v1/clients`),
     };
     const port = Number(new URL(coordinator.url).port);
@@ -100,8 +100,8 @@ describe('federated training with real processes', () => {
     expect(await getJson<JobView>(`${coordinator.url}/api/v1/jobs/${job.id}`)).toEqual(before.job);
     expect(await getJson(`${coordinator.url}/api/v1/jobs/${job.id}/rounds`)).toEqual(before.rounds);
     expect(await getJson(`${coordinator.url}/api/v1/jobs/${job.id}/models`)).toEqual(before.versions);
-    const weights = new Uint8Array(await fetch(`${coordinator.url}/api/v1/jobs/${job.id}/models/2/weights`).then((r) => r.arrayBuffer()));
-    const hash = (bytes: ArrayBuffer | Uint8Array) => createHash('sha256').update(new Uint8Array(bytes)).digest('hex');
+    const weights = await downloadBytes(`${coordinator.url}/api/v1/jobs/${job.id}/models/2/weights`);
+    const hash = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
     expect(hash(weights)).toBe(hash(before.weights));
     expect(decodeFrame(weights).tensors.reduce((n, t) => n + t.values.length, 0)).toBe(PARAMETERS_2NN);
 

@@ -56,6 +56,7 @@ export class Coordinator {
       metrics: this.metrics,
       events: this.events,
       frameLimits: { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: this.settings.maxMessageBytes },
+      maxUpdateAttempts: this.settings.maxUpdateAttempts,
     };
     this.jobs = new JobService(context);
 

@@ -14,6 +14,8 @@ export interface FitRoundSettings {
   tensorSpecs: readonly TensorSpec[];
   uploadCodecId: string;
   maxUpdateBytes: number;
+  /** Uploads refused for their content may be retried (e.g. corrupted in transit) up to this many times per client. */
+  maxUpdateAttempts: number;
   frameLimits: FrameLimits;
   codecs: CodecRegistry;
 }
@@ -32,6 +34,7 @@ export class FitRound {
   readonly accepted: AcceptedUpdate[] = [];
   readonly failures: ClientFailure[] = [];
   private readonly finished = new Set<string>();
+  private readonly attempts = new Map<string, number>();
   private readonly closed = deferred<CloseReason>();
   private isClosed = false;
 
@@ -73,19 +76,23 @@ export class FitRound {
     }
   }
 
-  /** Validates the frame and streams it into the aggregate; on any error nothing in the aggregate changes. */
+  /**
+   * Validates the frame and streams it into the aggregate; on any error nothing in the aggregate changes.
+   * A refused upload may be retried until maxUpdateAttempts; after that the client counts as failed for the round.
+   */
   accept(clientId: string, result: FitResult, update: Uint8Array): AcceptedUpdate {
     this.admit(clientId, result);
-    this.finished.add(clientId);
-    this.pending.delete(clientId);
     try {
       this.addToAggregate(clientId, result, update);
     } catch (error) {
       const failure = ShoalError.from(error);
-      this.failures.push({ clientId, code: failure.code, message: failure.message });
-      this.closeIfDone();
+      const attempts = (this.attempts.get(clientId) ?? 0) + 1;
+      this.attempts.set(clientId, attempts);
+      if (attempts >= this.settings.maxUpdateAttempts) this.fail(clientId, failure.code, failure.message);
       throw failure;
     }
+    this.finished.add(clientId);
+    this.pending.delete(clientId);
     const accepted: AcceptedUpdate = {
       clientId,
       numExamples: result.numExamples,

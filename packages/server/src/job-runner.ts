@@ -25,6 +25,7 @@ export interface RunnerContext {
   metrics: CoordinatorMetrics;
   events: CoordinatorEvents;
   frameLimits: FrameLimits;
+  maxUpdateAttempts: number;
 }
 
 type StopReason = 'stopped' | 'shutdown';
@@ -64,6 +65,7 @@ export class JobRunner {
       while (round < config.rounds) {
         await registry.waitForIdle(config.minAvailableClients, this.abort.signal);
         const started = await this.runFitRound(round + 1);
+        if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
         if (started) round += 1;
         else await sleep(200, undefined, { signal: this.abort.signal });
       }
@@ -113,6 +115,7 @@ export class JobRunner {
         tensorSpecs,
         uploadCodecId: config.uploadCodec.id,
         maxUpdateBytes: parameterCount * 4 + FRAME_HEADER_ALLOWANCE,
+        maxUpdateAttempts: this.ctx.maxUpdateAttempts,
         frameLimits: this.ctx.frameLimits,
         codecs: this.ctx.codecs,
       },
@@ -285,7 +288,8 @@ export class JobRunner {
       metrics.bytesUp.inc(update.byteLength);
     } catch (error) {
       const failure = ShoalError.from(error);
-      if (round.failures.some((f) => f.clientId === clientId && f.code === failure.code)) {
+      if (round.settings.tasks.has(clientId) && failure.code !== 'DUPLICATE_UPDATE' && failure.code !== 'NOT_SELECTED') {
+        // Refused uploads still cost bandwidth; the status becomes 'accepted' if a retry succeeds.
         store.updateContribution(this.job.id, result.round, clientId, { status: 'rejected', errorCode: failure.code, bytesUp: update.byteLength });
       }
       metrics.updates.inc({ outcome: failure.code });

@@ -96,7 +96,9 @@ export class JobService {
     const runner = this.runners.get(jobId);
     if (runner !== undefined) return runner;
     const job = this.ctx.store.getJob(jobId);
-    throw new ShoalError('UNKNOWN_JOB', job === undefined ? `job ${jobId} does not exist` : `job ${jobId} is ${job.status}, not running`);
+    if (job === undefined) throw new ShoalError('UNKNOWN_JOB', `job ${jobId} does not exist`);
+    // Anything sent for a job that has ended arrived after its last round closed.
+    throw new ShoalError('LATE_UPDATE', `job ${jobId} is ${job.status}; its rounds are closed`);
   }
 
   findRunner(jobId: string): JobRunner | undefined {

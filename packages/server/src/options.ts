@@ -12,6 +12,8 @@ export interface CoordinatorSettings {
   maxJsonBodyBytes: number;
   logLevel: string;
   centralEvaluation: boolean;
+  /** Uploads refused for their content that one client may retry within a round. */
+  maxUpdateAttempts: number;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   maxJsonBodyBytes: 32 * 1024 * 1024,
   logLevel: 'info',
   centralEvaluation: true,
+  maxUpdateAttempts: 3,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -38,6 +41,7 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
+  if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
   if (!LOG_LEVELS.includes(settings.logLevel)) throw option('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   return settings;
 }
