@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientView, ContributionView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
+import { parseMessage, type ClientView, type ContributionView, type JobView, type MessageName, type ModelVersionView, type RoundView } from '@shoal/protocol';
 import { decodeFrame } from '@shoal/codec';
 import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../apps/demo/src/processes.js';
 import { downloadBytes, eventually, getJson, postJson } from '../support/rest.js';
@@ -83,6 +83,11 @@ describe('federated training with real processes', () => {
       expect(contribution.bytesDown!).toBeGreaterThan(PARAMETERS_2NN * 4);
     }
     expect(rounds[0]!.metrics.compressionRatio!).toBeGreaterThan(1 / 0.27);
+
+    // Every REST view the coordinator produced conforms to its protocols/v1 schema.
+    const clients = (await getJson<{ items: ClientView[] }>(`${coordinator.url}/api/v1/clients`)).items;
+    const views: [MessageName, unknown[]][] = [['job', [job]], ['round', rounds], ['model-version', versions], ['contribution', contributions], ['client', clients]];
+    for (const [schema, items] of views) for (const item of items) parseMessage(schema, item);
   }, 240_000);
 
   it('keeps the job, rounds and model versions across a restart on the same data directory', async () => {
