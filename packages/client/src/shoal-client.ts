@@ -126,7 +126,19 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     this.session.dispose();
   }
 
-  /** Local inference with the latest global model this client holds. */
+  /** Loads the job's latest global model version (or the given one) for `predict`; returns the version loaded. */
+  async refreshModel(jobId: string, version?: number): Promise<number> {
+    const target = version ?? ((await this.http.json(`/api/v1/jobs/${encodeURIComponent(jobId)}`)) as { latestModelVersion: number }).latestModelVersion;
+    if (!Number.isInteger(target) || target < 0) throw new ShoalError('VALIDATION_FAILED', `model version must be a non-negative integer, got ${target}`);
+    const base = `/api/v1/jobs/${encodeURIComponent(jobId)}`;
+    // Runs in the task queue, so it never swaps weights under a training task.
+    const loaded = this.queue.then(() => this.session.load(jobId, target, `${base}/model.json`, `${base}/models/${target}/weights`));
+    this.queue = loaded.then(() => undefined, () => undefined);
+    await loaded;
+    return target;
+  }
+
+  /** Local inference with the global model this client holds (the last one it trained from, or refreshModel's). */
   predict(features: Float32Array, count: number): { classes: Int32Array; probabilities: Float32Array } {
     const loaded = this.session.loaded;
     if (loaded === undefined) throw new ShoalError('CONFLICT', 'no model yet: the client has not received a global model');
