@@ -1,0 +1,43 @@
+/** A round of the McMahan CNN (1,663,370 parameters) trains on this machine's default tfjs backend with no missing kernel. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Coordinator } from '@shoal/server';
+import { ShoalClient } from '@shoal/client';
+import { activeBackend } from '@shoal/ml';
+import { loadMnistShard, selectExamples } from '@shoal/data';
+
+const dir = mkdtempSync(join(tmpdir(), 'shoal-cnn-'));
+const coordinator = new Coordinator({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }), centralEvaluation: false });
+const clients: ShoalClient[] = [];
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.stop()));
+  await coordinator.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('CNN round', () => {
+  it('trains one FedAvg round of the CNN on the default backend and stores version 1', async () => {
+    const { url } = await coordinator.start();
+    const refusals: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const train = selectExamples(loadMnistShard({ partition: 'iid', shard: { index: i, count: 2 } }), Array.from({ length: 160 }, (_, k) => k));
+      const client = new ShoalClient({ coordinatorUrl: url, name: `cnn-${i}`, train });
+      client.on('refused', (r) => refusals.push(`${r.event} ${r.code} ${r.message}`));
+      clients.push(client);
+    }
+    const registered = clients.map((client) => new Promise((resolve) => client.once('registered', resolve)));
+    await Promise.all(clients.map((client) => client.start()));
+    await Promise.all(registered);
+    const finished = new Promise<{ status: string; modelVersion: number | undefined }>((resolve) => coordinator.events.once('round:finished', resolve));
+    await coordinator.jobs.create({ name: 'cnn', model: { preset: 'mnist-cnn' }, rounds: 1, batchSize: 16, learningRate: 0.05 });
+    const round = await finished;
+
+    expect(refusals).toEqual([]);
+    expect(activeBackend()).toBe(process.env['SHOAL_BACKEND'] ?? 'wasm');
+    expect(round).toMatchObject({ status: 'completed', modelVersion: 1 });
+  }, 180_000);
+});
