@@ -15,7 +15,7 @@ const positive = (name: string) => (value: string) => {
 const options = new Command('shoal-demo')
   .description('Runs a federated training job on a local fleet and prints what happened')
   .option('--agents <n>', 'agent processes in the fleet', positive('agents'), 4)
-  .option('--rounds <n>', 'training rounds', positive('rounds'), 12)
+  .option('--rounds <n>', 'training rounds', positive('rounds'), 20)
   .option('--model <preset>', 'mnist-2nn or mnist-cnn', 'mnist-2nn')
   .option('--partition <scheme>', 'iid or pathological', 'iid')
   .option('--epochs <n>', 'local epochs per round', positive('epochs'), 1)
