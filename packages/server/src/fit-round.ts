@@ -1,6 +1,6 @@
 /** One open training round: accepts, refuses and streams client updates into the strategy until it closes. */
 import { ShoalError, type FitResult, type TensorSpec } from '@shoal/protocol';
-import { accumulateFrame, readFrameHeader, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { accumulateFrame, decodeFrame, readFrameHeader, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 import type { ClientFailure, FitAggregation } from '@shoal/strategy';
 import { deferred } from './deferred.js';
 
@@ -116,17 +116,18 @@ export class FitRound {
     if (header.codec.id !== settings.uploadCodecId) {
       throw new ShoalError('VALIDATION_FAILED', `update uses codec '${header.codec.id}'; this job uploads with '${settings.uploadCodecId}'`);
     }
+    const expectations = { registry: settings.codecs, limits: settings.frameLimits, expected: settings.tensorSpecs, expectedKind: 'delta' as const };
     this.aggregation.add({
       clientId,
       numExamples: result.numExamples,
       metrics: result.metrics,
-      accumulateInto: (target, weight) =>
-        void accumulateFrame(update, target, weight, {
-          registry: settings.codecs,
-          limits: settings.frameLimits,
-          expected: settings.tensorSpecs,
-          expectedKind: 'delta',
-        }),
+      accumulateInto: (target, weight) => void accumulateFrame(update, target, weight, expectations),
+      // Only DP strategies ask; decoding one update at a time keeps memory O(model size).
+      l2Norm: () => {
+        let sum = 0;
+        for (const tensor of decodeFrame(update, expectations).tensors) for (const value of tensor.values) sum += value * value;
+        return Math.sqrt(sum);
+      },
     });
   }
 

@@ -12,6 +12,7 @@ function envelope(clientId: string, numExamples: number, delta: Float32Array[], 
     accumulateInto(target, weight) {
       delta.forEach((tensor, t) => tensor.forEach((value, i) => (target[t]![i]! += weight * value)));
     },
+    l2Norm: () => Math.sqrt(delta.reduce((sum, tensor) => sum + tensor.reduce((s, v) => s + v * v, 0), 0)),
   };
 }
 

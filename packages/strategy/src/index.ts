@@ -16,3 +16,5 @@ export type {
   RoundContext,
   Strategy,
 } from './strategy.js';
+export { DifferentialPrivacyStrategy } from './differential-privacy.js';
+export type { ClippingOptions, DifferentialPrivacyOptions } from './differential-privacy.js';

@@ -27,6 +27,8 @@ export interface FitResultEnvelope {
   metrics: { loss: number; accuracy?: number };
   /** target[t][i] += weight * delta[t][i]; the update's frame is validated before this is called. */
   accumulateInto(target: Float32Array[], weight: number): void;
+  /** The L2 norm of the whole update (what DP clipping needs before accumulating). */
+  l2Norm(): number;
 }
 
 export interface ClientFailure {
@@ -39,6 +41,8 @@ export interface FitOutcome {
   /** The new global weights, or undefined when the strategy decides to keep the current model. */
   weights: Float32Array[] | undefined;
   metrics: { trainLoss?: number; trainAccuracy?: number; examples: number };
+  /** Set by differentially private strategies: what this round released. */
+  privacy?: { clipNorm: number; noiseStddev: number; participants: number; nextClipNorm: number };
 }
 
 /** Streaming aggregation of one round: memory is O(model size) whatever the number of clients. */
