@@ -71,3 +71,15 @@ describe('secure aggregation', () => {
     expect(maxError).toBeLessThan((N * spec.clipRange) / ((2 ** 31 - 1) / N) + 1e-6);
   });
 });
+
+describe('mask generator', () => {
+  it('is the XSalsa20 keystream of the seed (checked against secretbox, which encrypts with the same stream from byte 32)', async () => {
+    const nacl = (await import('tweetnacl')).default;
+    const { expandMask } = await import('./prg.js');
+    const seed = nacl.randomBytes(32);
+    const words = expandMask(seed, 64, 32);
+    const box = nacl.secretbox(new Uint8Array(224), new Uint8Array(24), seed).subarray(16);
+    const fromBox = new Uint32Array(box.slice().buffer).subarray(0, 56);
+    expect(Array.from(words.subarray(8, 64))).toEqual(Array.from(fromBox));
+  });
+});
