@@ -16,6 +16,8 @@ import { downloadBytes, getJson, postJson, request } from '../support/rest.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-bad-'));
 let coordinator: Coordinator;
 let url: string;
+const ADMIN_TOKEN = 'bad-input-admin-token';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 function tensors(specs: readonly TensorSpec[], fill: (i: number) => number): NamedTensor[] {
   return specs.map((spec) => {
@@ -32,6 +34,7 @@ beforeAll(async () => {
     centralEvaluation: false,
     maxUpdateAttempts: 50,
     maxJsonBodyBytes: 64 * 1024,
+    adminToken: ADMIN_TOKEN,
   });
   url = (await coordinator.start()).url;
 });
@@ -88,7 +91,7 @@ describe('a round under attack', () => {
     await helloRaw(a, 'honest-a', 100);
     await helloRaw(b, 'honest-b', 300);
     const tasks = Promise.all([nextTask(a), nextTask(b)]);
-    const created = await postJson<JobView>(`${url}/api/v1/jobs`, { name: 'attacked', model: { preset: 'mnist-2nn' }, rounds: 2, minFitClients: 2, roundDeadlineMs: 60_000 });
+    const created = await postJson<JobView>(`${url}/api/v1/jobs`, { name: 'attacked', model: { preset: 'mnist-2nn' }, rounds: 2, minFitClients: 2, roundDeadlineMs: 60_000 }, admin);
     expect(created.status).toBe(201);
     job = created.body;
     [taskA, taskB] = await tasks;
@@ -176,33 +179,33 @@ describe('a round under attack', () => {
     expect(contributions.map((c) => [c.status, c.numExamples])).toEqual(
       expect.arrayContaining([['accepted', 100], ['accepted', 300]]),
     );
-    const stopped = await postJson<JobView>(`${url}/api/v1/jobs/${job.id}/stop`, {});
+    const stopped = await postJson<JobView>(`${url}/api/v1/jobs/${job.id}/stop`, {}, admin);
     expect([stopped.status, stopped.body.status, stopped.body.latestModelVersion]).toEqual([200, 'stopped', 1]);
     const round2 = await getJson<RoundView>(`${url}/api/v1/jobs/${job.id}/rounds/2`);
     expect([round2.status, round2.statusReason]).toEqual(['failed', 'job stopped']);
     expect((await call(a, 'fit:result', meta(taskA, { round: 2, modelVersion: 1 }), frameA)).error?.code).toBe('LATE_UPDATE');
-    expect((await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs/${job.id}/stop`, {})).body.error.code).toBe('CONFLICT');
+    expect((await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs/${job.id}/stop`, {}, admin)).body.error.code).toBe('CONFLICT');
   });
 });
 
 describe('REST boundary', () => {
   it('answers bad bodies and paths with codes and creates nothing', async () => {
     const before = (await getJson<{ items: unknown[] }>(`${url}/api/v1/jobs`)).items.length;
-    const notJson = await request<{ error: { code: string } }>(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    const notJson = await request<{ error: { code: string } }>(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: '{"name": ' });
     expect([notJson.status, notJson.body.error.code]).toEqual([400, 'BAD_REQUEST']);
-    const wrongType = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 'ten' });
+    const wrongType = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 'ten' }, admin);
     expect([wrongType.status, wrongType.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(wrongType.body.error.message).toMatch(/\/rounds must be integer/);
-    const unknownCodec = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, uploadCodec: { id: 'zip' } });
+    const unknownCodec = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, uploadCodec: { id: 'zip' } }, admin);
     expect([unknownCodec.status, unknownCodec.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(unknownCodec.body.error.message).toMatch(/uploadCodec/);
-    const quorum = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 5, minAvailableClients: 2 });
+    const quorum = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 5, minAvailableClients: 2 }, admin);
     expect(quorum.body.error.message).toMatch(/minAvailableClients/);
-    const badTopology = await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { topology: { class_name: 'Nope' } }, rounds: 1 });
+    const badTopology = await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { topology: { class_name: 'Nope' } }, rounds: 1 }, admin);
     expect([badTopology.status, badTopology.body.error.code]).toEqual([400, 'UNSUPPORTED_MODEL']);
-    const huge = await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, initialWeights: 'A'.repeat(100_000) });
+    const huge = await postJson<{ error: { code: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, initialWeights: 'A'.repeat(100_000) }, admin);
     expect([huge.status, huge.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const badWeights = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, initialWeights: 'AAAA' });
+    const badWeights = await postJson<{ error: { code: string; message: string } }>(`${url}/api/v1/jobs`, { name: 'x', model: { preset: 'mnist-2nn' }, rounds: 1, initialWeights: 'AAAA' }, admin);
     expect([badWeights.status, badWeights.body.error.code]).toEqual([400, 'FRAME_MALFORMED']);
     expect(badWeights.body.error.message).toMatch(/^initialWeights:/);
     expect((await request<{ error: { code: string } }>(`${url}/api/v1/jobs/job-missing`)).status).toBe(404);

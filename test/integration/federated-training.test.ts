@@ -13,6 +13,7 @@ import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../a
 import { downloadBytes, eventually, getJson, postJson } from '../support/rest.js';
 
 const AGENTS = 3;
+const ADMIN_TOKEN = 'federated-training-admin-token';
 const PARAMETERS_2NN = 199_210;
 
 describe('federated training with real processes', () => {
@@ -28,7 +29,7 @@ describe('federated training with real processes', () => {
   ];
 
   beforeAll(async () => {
-    coordinator = await startCoordinator(coordinatorDir);
+    coordinator = await startCoordinator(coordinatorDir, { extraArgs: ['--admin-token', ADMIN_TOKEN] });
     for (let i = 0; i < AGENTS; i++) agents.push(startProgram(AGENT_BIN, agentArgs(i, coordinator.url), join(dataDir, `agent-${i}.log`)));
     await eventually(async () => {
       const clients = await getJson<{ online: number }>(`${coordinator.url}/api/v1/clients`);
@@ -52,7 +53,7 @@ describe('federated training with real processes', () => {
       batchSize: 32,
       evaluation: { dataset: 'mnist-test', limit: 2000 },
       roundDeadlineMs: 120_000,
-    });
+    }, { authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(created.status).toBe(201);
     job = created.body;
     job = await eventually(async () => {

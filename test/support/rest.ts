@@ -16,8 +16,9 @@ export async function getJson<T = unknown>(url: string): Promise<T> {
   return reply.body;
 }
 
-export function postJson<T = unknown>(url: string, body: unknown): Promise<RestReply<T>> {
-  return request<T>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** `headers` adds to the JSON content type, e.g. `{ authorization: 'Bearer <admin token>' }` for changing calls. */
+export function postJson<T = unknown>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RestReply<T>> {
+  return request<T>(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */

@@ -27,6 +27,7 @@ client.on('task:fit', (task) => log.info('fit task', { jobId: task.jobId, round:
 client.on('uploaded', (upload) => log.info('update uploaded', { ...upload, ratio: upload.bytes / upload.float32Bytes }));
 client.on('evaluated', (result) => log.info('evaluated', result));
 client.on('refused', (refusal) => log.warn('refused', refusal));
+client.on('warning', (warning) => log.warn('warning', { message: warning.message }));
 client.on('disconnected', ({ reason }) => log.warn('disconnected', { reason }));
 client.on('fatal', (error) => {
   log.error('fatal', { code: error.code, message: error.message });

@@ -1,9 +1,12 @@
 /** shoal-coordinator: the coordinator process (see `--help`); every option also reads a SHOAL_* variable. */
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { Coordinator } from '@shoal/server';
 import { ShoalError } from '@shoal/protocol';
 
 const env = process.env;
+/** The console this repository ships (apps/console/dist, built by `npm run build:console`). */
+const SHIPPED_CONSOLE = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 const command = new Command('shoal-coordinator')
   .description('Shoal coordinator: REST under /api/v1 and socket.io /fleet on one port, SQLite in the data directory')
   .option('--host <host>', 'interface to listen on (0.0.0.0 for containers)', env['SHOAL_HOST'] ?? '127.0.0.1')
@@ -13,6 +16,10 @@ const command = new Command('shoal-coordinator')
   .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
   .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
   .option('--no-central-evaluation', 'do not evaluate new versions on a held-out set')
+  .option('--admin-token <token>', 'admin token for the console and changing REST calls (>= 16 characters); without it the stored one is kept, or one is generated and logged once', env['SHOAL_ADMIN_TOKEN'])
+  .option('--session-ttl-minutes <minutes>', 'how long a console login lasts', env['SHOAL_SESSION_TTL_MINUTES'] ?? '720')
+  .option('--console-dir <path>', 'the built web console to serve at /', env['SHOAL_CONSOLE_DIR'] ?? SHIPPED_CONSOLE)
+  .option('--no-console', 'do not serve the web console')
   .parse();
 
 const raw = command.opts();
@@ -26,6 +33,9 @@ try {
     heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
     maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),
     centralEvaluation: raw['centralEvaluation'] !== false,
+    adminToken: raw['adminToken'] === undefined ? undefined : String(raw['adminToken']),
+    sessionTtlMs: Math.round(Number(raw['sessionTtlMinutes']) * 60_000),
+    consoleDir: raw['console'] === false ? undefined : String(raw['consoleDir']),
   });
 } catch (error) {
   console.error(`shoal-coordinator: ${ShoalError.from(error).message}`);

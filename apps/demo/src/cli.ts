@@ -1,4 +1,5 @@
 /** shoal-demo: coordinator + a local fleet of agent processes training the 2NN on MNIST, with live progress and a summary. */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -25,6 +26,8 @@ const options = new Command('shoal-demo')
   .option('--target <accuracy>', 'test accuracy the demo aims for', positive('target'), 0.97)
   .option('--data-dir <path>', 'where the coordinator database, agent state and logs go', '.shoal/demo')
   .option('--keep', 'keep the data directory of an earlier run instead of starting fresh')
+  .option('--admin-token <token>', 'admin token for the console and the job API (default: a random one, printed)')
+  .option('--serve', 'keep the coordinator, the agents and the web console running after the summary (Ctrl-C to stop)')
   .parse()
   .opts();
 
@@ -33,6 +36,8 @@ if (options['keep'] !== true) rmSync(dataDir, { recursive: true, force: true });
 const agentsCount = Number(options['agents']);
 const status = new StatusLine();
 const children: Started[] = [];
+const adminToken = options['adminToken'] === undefined ? randomBytes(18).toString('base64url') : String(options['adminToken']);
+const admin = { authorization: `Bearer ${adminToken}` };
 
 async function api<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
@@ -59,9 +64,10 @@ function roundLine(round: RoundView, total: number): string {
 async function main(): Promise<number> {
   const started = Date.now();
   console.log(`Shoal demo: ${agentsCount} agents, ${options['model']} on MNIST (${options['partition']}), ${options['rounds']} rounds; data in ${dataDir}`);
-  const coordinator = await startCoordinator(join(dataDir, 'coordinator'));
+  const coordinator = await startCoordinator(join(dataDir, 'coordinator'), { extraArgs: ['--admin-token', adminToken] });
   children.push(coordinator);
   console.log(`coordinator listening at ${coordinator.url}`);
+  console.log(`web console at ${coordinator.url}/ (sign in with admin token ${adminToken})`);
   for (let i = 0; i < agentsCount; i++) {
     children.push(
       startProgram(
@@ -76,7 +82,7 @@ async function main(): Promise<number> {
 
   const job = await api<JobView>(`${coordinator.url}/api/v1/jobs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...admin },
     body: JSON.stringify({
       name: `demo ${options['model']}`,
       model: { preset: options['model'] },
@@ -130,6 +136,10 @@ async function main(): Promise<number> {
   console.log(`  wall time           ${formatDuration(Date.now() - started)}`);
   const reached = current.status === 'completed' && accuracy >= Number(options['target']);
   console.log(reached ? 'Target reached.' : 'Target NOT reached.');
+  if (options['serve'] === true) {
+    console.log(`\nStill serving: web console at ${coordinator.url}/ (admin token ${adminToken}). Press Ctrl-C to stop.`);
+    await new Promise<never>(() => undefined);
+  }
   return reached ? 0 : 1;
 }
 

@@ -1,4 +1,4 @@
-/** The agent's on-device state directory: its stable client id, kept with owner-only permissions. */
+/** The agent's on-device state directory: its stable client id and other small files, kept with owner-only permissions. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
@@ -8,6 +8,7 @@ export interface PersistedState {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+const FILE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
 export class ClientStateStore {
   private readonly file: string;
@@ -34,10 +35,27 @@ export class ClientStateStore {
     return clientId === undefined ? {} : { clientId };
   }
 
-  /** Writes atomically (temp file + rename) so a crash never leaves a half-written state. */
   save(state: PersistedState): void {
-    const temporary = `${this.file}.tmp`;
-    writeFileSync(temporary, JSON.stringify(state, null, 2), { mode: 0o600 });
-    renameSync(temporary, this.file);
+    this.writeFile('state.json', JSON.stringify(state, null, 2));
+  }
+
+  /** Path of a file in the state directory. */
+  pathOf(name: string): string {
+    if (!FILE_NAME.test(name)) throw new ShoalError('INTERNAL', `'${name}' is not a state file name`);
+    return join(this.directory, name);
+  }
+
+  /** The file's bytes, or undefined when it does not exist. */
+  readFile(name: string): Uint8Array | undefined {
+    const path = this.pathOf(name);
+    return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+  }
+
+  /** Writes atomically (temp file + rename, owner-only) so a crash never leaves a half-written file. */
+  writeFile(name: string, contents: Uint8Array | string): void {
+    const path = this.pathOf(name);
+    const temporary = `${path}.tmp`;
+    writeFileSync(temporary, contents, { mode: 0o600 });
+    renameSync(temporary, path);
   }
 }

@@ -3,3 +3,4 @@ export { ShoalClient, AGENT_VERSION } from './shoal-client.js';
 export type { ShoalClientOptions, ShoalClientEvents, ReconnectPolicy } from './shoal-client.js';
 export { ClientStateStore } from './client-state.js';
 export type { PersistedState } from './client-state.js';
+export { ErrorFeedback, RESIDUAL_FILE } from './error-feedback.js';

@@ -1,7 +1,13 @@
-/** Holds the client's tfjs model for a job: built once from the topology, loaded with each global version. */
+/**
+ * Holds the client's tfjs model for a job: built once from the topology, loaded with each global
+ * version. Downloads are compressed against the last full model the client received (its anchor):
+ * the client names the anchor's version as `base`, and the coordinator answers either with the
+ * full model (a frame of kind weights, which becomes the new anchor) or with the version as a delta
+ * from the anchor (kind delta), which the client adds to the anchor. See protocols/v1/README.md §4.
+ */
 import type { NamedTensor, TensorSpec } from '@shoal/protocol';
 import { ShoalError } from '@shoal/protocol';
-import { decodeFrame, type CodecRegistry } from '@shoal/codec';
+import { accumulateFrame, decodeFrame, readFrameHeader, type CodecRegistry } from '@shoal/codec';
 import { getWeights, modelFromTopology, setWeights, weightSpecs } from '@shoal/ml';
 import type { CoordinatorHttp } from './coordinator-http.js';
 
@@ -12,8 +18,24 @@ export interface LoadedModel {
   version: number;
   model: Model;
   specs: TensorSpec[];
+  /** The global model as this client reconstructed it: what it trains from and what its delta is relative to. */
   global: NamedTensor[];
+  /** The last full model received, and its version; deltas are downloaded relative to it. */
+  anchor: { version: number; tensors: NamedTensor[] } | undefined;
   bytesDown: number;
+}
+
+/** The weights URL with `base` set to the anchor's version, when the anchor is older than the version wanted. */
+function weightsUrlFrom(weightsUrl: string, anchorVersion: number | undefined, version: number): string {
+  if (anchorVersion === undefined || anchorVersion >= version) return weightsUrl;
+  return `${weightsUrl}${weightsUrl.includes('?') ? '&' : '?'}base=${anchorVersion}`;
+}
+
+/** anchor + decoded delta, in float32: the same arithmetic the coordinator uses to say what it intends. */
+function applyDownloadedDelta(anchor: readonly NamedTensor[], frame: Uint8Array, specs: readonly TensorSpec[], codecs: CodecRegistry): NamedTensor[] {
+  const result = anchor.map((tensor) => ({ name: tensor.name, shape: [...tensor.shape], values: Float32Array.from(tensor.values) }));
+  accumulateFrame(frame, result.map((tensor) => tensor.values), 1, { registry: codecs, expected: specs, expectedKind: 'delta' });
+  return result;
 }
 
 export class ModelSession {
@@ -35,14 +57,22 @@ export class ModelSession {
       const document = (await this.http.json(modelUrl)) as { modelTopology?: unknown };
       const model = await modelFromTopology(document.modelTopology ?? document);
       session?.model.dispose();
-      session = { jobId, version: -1, model, specs: weightSpecs(model), global: [], bytesDown: 0 };
+      session = { jobId, version: -1, model, specs: weightSpecs(model), global: [], anchor: undefined, bytesDown: 0 };
       this.current = session;
     }
     if (session.version !== version) {
-      const frame = await this.http.bytes(weightsUrl);
-      const { tensors } = decodeFrame(frame, { registry: this.codecs, expected: session.specs, expectedKind: 'weights' });
-      setWeights(session.model, tensors);
-      session.global = tensors;
+      const frame = await this.http.bytes(weightsUrlFrom(weightsUrl, session.anchor?.version, version));
+      const kind = readFrameHeader(frame, { registry: this.codecs }).kind;
+      if (kind === 'weights') {
+        const { tensors } = decodeFrame(frame, { registry: this.codecs, expected: session.specs, expectedKind: 'weights' });
+        session.anchor = { version, tensors };
+        session.global = tensors;
+      } else {
+        const anchor = session.anchor;
+        if (anchor === undefined || anchor.version >= version) throw new ShoalError('FRAME_MALFORMED', 'the coordinator sent a delta, but this client asked for the full model');
+        session.global = applyDownloadedDelta(anchor.tensors, frame, session.specs, this.codecs);
+      }
+      setWeights(session.model, session.global);
       session.version = version;
       session.bytesDown = frame.byteLength;
     } else {

@@ -17,7 +17,9 @@ import { activeBackend, evaluateModel, initBackend, predict, trainLocal } from '
 import type { LabeledExamples } from '@shoal/data';
 import { ClientStateStore } from './client-state.js';
 import { CoordinatorHttp } from './coordinator-http.js';
+import { ErrorFeedback } from './error-feedback.js';
 import { ModelSession } from './model-session.js';
+import { privatizeUpdate } from './privatize-update.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -49,6 +51,8 @@ export interface ShoalClientEvents {
   uploaded: [{ jobId: string; round: number; bytes: number; float32Bytes: number; loss: number; durationMs: number }];
   evaluated: [{ jobId: string; round: number; accuracy: number; loss: number }];
   refused: [{ event: string; code: string; message: string }];
+  /** Something was wrong but the client carried on (e.g. an unreadable residual file); without a listener it goes to process.emitWarning. */
+  warning: [{ message: string }];
   disconnected: [{ reason: string }];
   fatal: [ShoalError];
 }
@@ -61,6 +65,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   private readonly codecs: CodecRegistry;
   private readonly session: ModelSession;
   private readonly state: ClientStateStore | undefined;
+  private readonly errorFeedback: ErrorFeedback;
   private clientIdValue: string | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -77,6 +82,12 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     this.session = new ModelSession(this.http, this.codecs);
     this.state = options.stateDir === undefined ? undefined : new ClientStateStore(options.stateDir);
     this.clientIdValue = this.state?.load().clientId;
+    this.errorFeedback = new ErrorFeedback(this.codecs, this.state, (message) => this.warn(message));
+  }
+
+  private warn(message: string): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', { message });
+    else process.emitWarning(message, 'ShoalWarning');
   }
 
   get clientId(): string | undefined {
@@ -214,6 +225,9 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     });
     const delta = this.session.delta(loaded);
     this.session.restoreGlobal();
+    if (task.config.privacy !== undefined) privatizeUpdate(delta, task.config.privacy);
+    // Error feedback: add what compression dropped last time; the new residual is kept once the upload is accepted.
+    if (task.errorFeedback === true) this.errorFeedback.compensate(task.jobId, delta);
     if (this.cancelled.delete(task.taskId)) return;
     const frame = encodeFrame('delta', delta, { id: task.uploadCodec.id, params: task.uploadCodec.params ?? {} }, this.codecs);
     const durationMs = performance.now() - started;
@@ -235,6 +249,8 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       return;
     }
     const float32Bytes = delta.reduce((sum, tensor) => sum + tensor.values.byteLength, 0);
+    // A refused upload was never applied, so only an accepted one moves the residual on (computed in place in delta).
+    if (task.errorFeedback === true) this.errorFeedback.commit(task.jobId, delta, frame);
     this.emit('uploaded', { jobId: task.jobId, round: task.round, bytes: frame.byteLength, float32Bytes, loss: result.loss, durationMs });
   }
 

@@ -1,5 +1,6 @@
 /** Streaming aggregation: adds weight × a frame's decoded tensors straight into running sums. */
 import { ShoalError } from '@shoal/protocol';
+import { isStreamingCodec } from './codec.js';
 import { registryOrDefault } from './default-codecs.js';
 import type { DecodeFrameOptions } from './decode-frame.js';
 import { checkExpectations, checkTargets } from './frame-expectations.js';
@@ -13,8 +14,8 @@ import { readFrameHeader } from './read-frame-header.js';
  * client's whole update or nothing of it, because a frame refused half-way (say, a NaN in its last
  * tensor) cannot be subtracted back out exactly in float32. Hence two passes: the first validates
  * structure and decoded-value finiteness of every tensor (bytes only, no allocation); the second
- * accumulates. decodeInto re-checks its tensor — a cheap byte scan kept so the codec contract
- * never depends on the caller having validated.
+ * accumulates. The package's own codecs skip re-validating in the second pass (addValidated, on the
+ * bytes the first pass just checked); any other codec's decodeInto re-checks its tensor.
  */
 export function accumulateFrame(bytes: Uint8Array, target: readonly Float32Array[], weight: number, options: DecodeFrameOptions = {}): FrameHeader {
   if (!Number.isFinite(weight)) throw new ShoalError('VALIDATION_FAILED', `accumulation weight must be a finite number, got ${weight}`);
@@ -24,6 +25,10 @@ export function accumulateFrame(bytes: Uint8Array, target: readonly Float32Array
   const codec = registryOrDefault(options.registry).get(header.codec.id);
   const params = header.codec.params;
   mapTensors(bytes, header, ({ elementCount, bytes: encoded }) => codec.validateEncoded(encoded, elementCount, params));
-  mapTensors(bytes, header, ({ index, elementCount, bytes: encoded }) => codec.decodeInto(encoded, elementCount, params, target[index]!, weight));
+  if (isStreamingCodec(codec)) {
+    mapTensors(bytes, header, ({ index, elementCount, bytes: encoded }) => codec.addValidated(encoded, elementCount, params, target[index]!, weight));
+  } else {
+    mapTensors(bytes, header, ({ index, elementCount, bytes: encoded }) => codec.decodeInto(encoded, elementCount, params, target[index]!, weight));
+  }
   return header;
 }

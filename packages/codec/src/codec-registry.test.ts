@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecRegistry } from './codec-registry.js';
-import { defaultCodecRegistry } from './default-codecs.js';
+import { DEFAULT_CODECS, defaultCodecRegistry } from './default-codecs.js';
 import { float32Codec } from './float32-codec.js';
 import { errorCodeOf, shoalErrorOf } from './testing/error-code.js';
 
@@ -39,7 +39,9 @@ describe('CodecRegistry', () => {
 
     mine.register({ ...float32Codec, id: 'mine' });
 
-    expect(defaultCodecRegistry().ids()).toEqual(['float32', 'int8']);
-    expect(mine.ids()).toEqual(['float32', 'int8', 'mine']);
+    const defaults = ['float32', 'int8', 'float16', 'qsgd', 'topk', 'randk', 'topk+qsgd', 'randk+qsgd'];
+    expect(DEFAULT_CODECS.map((codec) => codec.id)).toEqual(defaults);
+    expect(defaultCodecRegistry().ids()).toEqual(defaults);
+    expect(mine.ids()).toEqual([...defaults, 'mine']);
   });
 });

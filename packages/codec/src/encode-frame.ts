@@ -1,6 +1,6 @@
 /** Builds a binary frame v1 from named tensors with a registered codec. */
 import { ShoalError, elementCount, type NamedTensor } from '@shoal/protocol';
-import type { CodecParams } from './codec.js';
+import type { CodecParams, RandomSource } from './codec.js';
 import type { CodecRegistry } from './codec-registry.js';
 import { registryOrDefault } from './default-codecs.js';
 import { inTensor } from './frame-errors.js';
@@ -36,9 +36,16 @@ function checkTensors(tensors: readonly NamedTensor[]): void {
 
 /**
  * Encodes `tensors` in order. Enforces the format's hard rules (names, shapes, header size, finite
- * values) but not FrameLimits, which are the receiver's policy.
+ * values) but not FrameLimits, which are the receiver's policy. Stochastic codecs draw from
+ * `random` (default Math.random), so a seeded source makes the frame reproducible.
  */
-export function encodeFrame(kind: FrameKind, tensors: readonly NamedTensor[], codecSelection: CodecSelection, registry?: CodecRegistry): Uint8Array {
+export function encodeFrame(
+  kind: FrameKind,
+  tensors: readonly NamedTensor[],
+  codecSelection: CodecSelection,
+  registry?: CodecRegistry,
+  random?: RandomSource,
+): Uint8Array {
   if (!isFrameKind(kind)) throw new ShoalError('VALIDATION_FAILED', `frame kind must be 'weights' or 'delta', got ${String(kind)}`);
   const codec = registryOrDefault(registry).get(codecSelection.id);
   const params = codecSelection.params ?? {};
@@ -47,7 +54,7 @@ export function encodeFrame(kind: FrameKind, tensors: readonly NamedTensor[], co
 
   let payloadBytes = 0;
   const payloads = tensors.map((tensor, index) => {
-    const encoded = inTensor({ name: tensor.name, index }, () => codec.encode(tensor.values, params));
+    const encoded = inTensor({ name: tensor.name, index }, () => codec.encode(tensor.values, params, random));
     const expected = codec.encodedByteLength(tensor.values.length, params);
     if (expected !== undefined && encoded.length !== expected) {
       throw new ShoalError('INTERNAL', `codec '${codec.id}' encoded tensor '${tensor.name}' as ${encoded.length} bytes but declares ${expected}`);

@@ -50,6 +50,24 @@ describe('float32Codec', () => {
     }
   });
 
+  it('names the first non-finite value, whether in the 16-byte groups checked with SIMD or in the rest, aligned or not', () => {
+    const messages = [0, 5, 35, 36].flatMap((at) =>
+      [0, 1].map((shift) => {
+        const values = Array.from({ length: 37 }, (_, i) => (i === at ? Number.POSITIVE_INFINITY : i / 8));
+        const bytes = new Uint8Array(4 * 37 + shift).subarray(shift);
+        bytes.set(float32Bytes(...values));
+        try {
+          float32Codec.validateEncoded(bytes, 37, {});
+          return 'accepted';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }),
+    );
+
+    expect(messages).toEqual([0, 5, 35, 36].flatMap((at) => [0, 1].map(() => `float32 value at index ${at} is Infinity`)));
+  });
+
   it('refuses to encode non-finite values', () => {
     expect(codeOf(() => float32Codec.encode(Float32Array.of(0, Number.NaN), {}))).toBe('NON_FINITE_VALUES');
   });

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from './decode-frame.js';
 import { encodeFrame } from './encode-frame.js';
+import { DEFAULT_CODECS } from './default-codecs.js';
 import { DEFAULT_FRAME_LIMITS } from './frame-limits.js';
 import { readFrameHeader } from './read-frame-header.js';
 import { badFrames } from './testing/bad-frames.js';
@@ -68,7 +69,31 @@ describe('protocols/v1/frame.md', () => {
     expect(decoded.tensors[1]!.values[0]).toBe(Math.fround(0.25000003));
   });
 
-  it('the refusals of §7.3 happen with the stated codes and messages', () => {
+  it('example 7.3 is byte for byte what encodeFrame writes for a topk+qsgd delta, whatever the random draw', () => {
+    const documented = hexBlock('example: topk-qsgd-delta');
+    const selection = { id: 'topk+qsgd', params: { fraction: 0.5, bits: 8 } };
+    const outOfRange = documented.slice();
+    outOfRange[172] = 0x02;
+    const nanScale = documented.slice();
+    nanScale.set([0x00, 0x00, 0xc0, 0x7f], 183);
+
+    const decoded = decodeFrame(documented, { expectedKind: 'delta' });
+
+    expect(documented).toEqual(encodeFrame('delta', exampleTensors, selection, undefined, () => 0.999));
+    expect(documented).toEqual(encodeFrame('delta', exampleTensors, selection, undefined, () => 0));
+    expect(documented.length).toBe(188);
+    expect(decoded.tensors.map((tensor) => Array.from(tensor.values))).toEqual([[0, -2], [0.25]]);
+    expect([shoalErrorOf(() => decodeFrame(outOfRange)).code, shoalErrorOf(() => decodeFrame(nanScale)).code]).toEqual(['FRAME_MALFORMED', 'NON_FINITE_VALUES']);
+  });
+
+  it('§4 lists exactly the default codecs, in registration order', () => {
+    const section = document.slice(document.indexOf('## 4. Codecs'), document.indexOf('### 4.1'));
+    const documented = [...section.matchAll(/^\| `([a-z0-9+]+)` \|/gm)].map((match) => match[1]);
+
+    expect(documented).toEqual(DEFAULT_CODECS.map((codec) => codec.id));
+  });
+
+  it('the refusals of §7.4 happen with the stated codes and messages', () => {
     const frame = hexBlock('example: float32-weights');
     const nan = frame.slice();
     nan.set([0x00, 0x00, 0xc0, 0x7f], nan.length - 4);

@@ -1,9 +1,17 @@
 /** @shoal/codec: tensor codecs and the binary frame v1 that carries a model's weights or a client's update. */
-export type { Codec, CodecParams } from './codec.js';
+export type { Codec, CodecParams, RandomSource } from './codec.js';
 export { CodecRegistry } from './codec-registry.js';
-export { defaultCodecRegistry } from './default-codecs.js';
+export { DEFAULT_CODECS, defaultCodecRegistry } from './default-codecs.js';
 export { float32Codec } from './float32-codec.js';
 export { int8Codec } from './int8-codec.js';
+export { float16Codec } from './float16-codec.js';
+export { qsgdCodec } from './qsgd-codec.js';
+export { topkCodec } from './topk-codec.js';
+export { randkCodec } from './randk-codec.js';
+export { topkQsgdCodec } from './topk-qsgd-codec.js';
+export { randkQsgdCodec } from './randk-qsgd-codec.js';
+export { maxEncodedFrameBytes } from './frame-size.js';
+export { createAccumulators } from './accumulators.js';
 export { FRAME_VERSION } from './frame-format.js';
 export type { FrameHeader, FrameKind, FrameTensorEntry } from './frame-format.js';
 export { DEFAULT_FRAME_LIMITS } from './frame-limits.js';

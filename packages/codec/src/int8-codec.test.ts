@@ -92,6 +92,20 @@ describe('int8Codec', () => {
     expect(errorCodeOf(() => int8Codec.decode(encoded(1, 3, -128), 2, {}))).toBe('FRAME_MALFORMED');
   });
 
+  it('finds the level -128 wherever it is, in the 16-byte groups checked with SIMD or in the rest', () => {
+    const messages = [0, 40, 95, 96, 99].map((at) => {
+      const levels = Array.from({ length: 100 }, (_, i) => (i === at ? -128 : (i % 50) - 25));
+      try {
+        int8Codec.decode(encoded(0.5, ...levels), 100, {});
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+
+    expect(messages).toEqual([0, 40, 95, 96, 99].map((at) => `int8 value at index ${at} is -128; values must be in [-127, 127]`));
+  });
+
   it('refuses a byte length other than 4 + n', () => {
     expect(errorCodeOf(() => int8Codec.decode(new Uint8Array(5), 2, {}))).toBe('FRAME_MALFORMED');
     expect(errorCodeOf(() => int8Codec.decode(new Uint8Array(3), 0, {}))).toBe('FRAME_MALFORMED');

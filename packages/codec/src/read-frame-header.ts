@@ -98,6 +98,13 @@ export function readFrameHeader(bytes: Uint8Array, options: ReadFrameOptions = {
         { tensor: tensor.name, byteLength: tensor.byteLength, expectedByteLength: expected },
       );
     }
+    const most = expected === undefined ? codec.maxEncodedByteLength?.(elementCount(tensor.shape), wire.codec.params) : undefined;
+    if (most !== undefined && tensor.byteLength > most) {
+      throw malformed(
+        `tensor '${tensor.name}' byteLength ${tensor.byteLength} exceeds the ${most} bytes codec '${codec.id}' can need for shape [${tensor.shape.join(', ')}]`,
+        { tensor: tensor.name, byteLength: tensor.byteLength, maxByteLength: most },
+      );
+    }
     if (tensor.byteLength > payloadBytes - offset) {
       throw malformed(
         `frame truncated: tensor '${tensor.name}' claims ${tensor.byteLength} bytes at frame offset ${payloadOffset + offset}, ${payloadBytes - offset} present`,

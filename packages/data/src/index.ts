@@ -1,12 +1,20 @@
 /** @shoal/data: data sets for federated learning (MNIST, dataset directories), seeded randomness and client partitions. */
 export type { LabeledExamples } from './examples.js';
-export { loadMnist } from './mnist.js';
+export { loadMnist, mnistBytes } from './mnist.js';
+export type { ImageBytes } from './image-pair.js';
+export { loadFashionMnist, fashionMnistBytes, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR_ENV } from './fashion-mnist.js';
 export { parseIdx } from './idx-format.js';
 export { createRng } from './rng.js';
 export type { Rng } from './rng.js';
 export type { Partition } from './partition.js';
 export { partitionIid } from './partition-iid.js';
 export { partitionPathological } from './partition-pathological.js';
+export { partitionDirichlet } from './partition-dirichlet.js';
+export type { DirichletOptions } from './partition-dirichlet.js';
+export { partitionQuantitySkew } from './partition-quantity-skew.js';
+export type { QuantitySkewOptions } from './partition-quantity-skew.js';
+export { describePartition, partitionLabelHistograms } from './partition-report.js';
+export type { PartitionReport, Spread } from './partition-report.js';
 export { labelHistogram } from './label-histogram.js';
 export { selectExamples, splitExamples } from './select-examples.js';
 export { parseShardSpec } from './shard-spec.js';

@@ -7,6 +7,7 @@ import { UNIT_BYTE_SCALE, scaleByteRows, scaleBytes } from './byte-features.js';
 import type { LabeledExamples } from './examples.js';
 import { assertIndices } from './examples.js';
 import { parseIdx } from './idx-format.js';
+import { checkImagePair, type ImageBytes } from './image-pair.js';
 
 export type MnistSplit = 'train' | 'test';
 
@@ -16,11 +17,7 @@ const PIXELS = 28 * 28;
 const FILE_PREFIX: Record<MnistSplit, string> = { train: 'train', test: 't10k' };
 
 /** The raw bytes of one split: pixels (count * 784) and labels (count). */
-export interface MnistBytes {
-  pixels: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
+export type MnistBytes = ImageBytes;
 
 // Bytes, not floats, are cached: 47 MB instead of 188 MB for train, and callers get arrays they may mutate.
 const cache = new Map<MnistSplit, MnistBytes>();
@@ -62,17 +59,7 @@ export function mnistBytes(split: MnistSplit): MnistBytes {
   const directory = mnistDataDir();
   const images = readIdxFile(join(directory, `${FILE_PREFIX[split]}-images-idx3-ubyte`));
   const labels = readIdxFile(join(directory, `${FILE_PREFIX[split]}-labels-idx1-ubyte`));
-  const [count = 0, rows, columns] = images.dims;
-  if (images.dims.length !== 3 || rows !== 28 || columns !== 28) {
-    throw new ShoalError('VALIDATION_FAILED', `MNIST ${split} images have dimensions ${images.dims.join('x')}, expected Nx28x28`);
-  }
-  if (labels.dims.length !== 1 || labels.dims[0] !== count) {
-    throw new ShoalError('VALIDATION_FAILED', `MNIST ${split} labels have dimensions ${labels.dims.join('x')}, expected ${count}`);
-  }
-  if (labels.data.some((label) => label >= MNIST_NUM_CLASSES)) {
-    throw new ShoalError('VALIDATION_FAILED', `MNIST ${split} labels contain a value outside 0..9`);
-  }
-  const loaded = { pixels: images.data, labels: labels.data, count };
+  const loaded = checkImagePair(`MNIST ${split}`, images, labels, MNIST_NUM_CLASSES);
   cache.set(split, loaded);
   return loaded;
 }

@@ -2,7 +2,7 @@
 import type { ClientCapabilities } from '@shoal/protocol';
 import type { ClientCandidate } from '@shoal/strategy';
 
-/** What the registry needs of a connection; the socket.io gateway provides it. */
+/** What the registry needs of a connection; the socket.io gateway and the in-memory fleet provide it. */
 export interface ClientConnection {
   send(event: string, payload: unknown): void;
   disconnect(reason: string): void;
@@ -66,9 +66,11 @@ export class ClientRegistry {
     return [...this.clients.values()];
   }
 
+  /** Idle clients in id order, so seeded sampling depends on who is available, not on the order they connected in. */
   idleCandidates(): ClientCandidate[] {
     return this.all()
       .filter((client) => client.busyWith === undefined)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((client) => ({
         id: client.id,
         numTrainExamples: client.capabilities.numTrainExamples,
@@ -105,6 +107,8 @@ export class ClientRegistry {
           reject(signal.reason);
         } else if (this.idleCandidates().length >= count) {
           this.waiters.delete(check);
+          // A job waits once per round; a listener left behind each time would pile up on its signal.
+          signal.removeEventListener('abort', check);
           resolve();
         }
       };

@@ -1,65 +1,55 @@
 /** Composition root of the coordinator: HTTP + socket.io on one port, SQLite store, registry, jobs and evaluator. */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { FLEET_NAMESPACE } from '@shoal/protocol';
-import { DEFAULT_FRAME_LIMITS, defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
-import { initBackend } from '@shoal/ml';
-import { ClientRegistry } from './client-registry.js';
-import { CoordinatorEvents } from './coordinator-events.js';
-import { WorkerCentralEvaluator, type CentralEvaluator } from './central-evaluator.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { CoordinatorEvents } from './coordinator-events.js';
+import type { CentralEvaluator } from './central-evaluator.js';
+import { CoordinatorCore, SERVER_VERSION, type CoordinatorCoreOptions } from './coordinator-core.js';
 import { FleetGateway } from './fleet-gateway.js';
-import { JobService } from './job-service.js';
-import { CoordinatorMetrics } from './metrics.js';
-import { resolveSettings, type CoordinatorSettings } from './options.js';
+import type { JobService } from './job-service.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import type { CoordinatorSettings } from './options.js';
 import { apiRouter } from './rest/api-router.js';
 import { errorHandler, notFound } from './rest/errors.js';
 import { opsRouter } from './rest/ops-router.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { AdminAuth } from './auth/admin-auth.js';
+import { AuditLog } from './auth/audit-log.js';
+import { CONSOLE_NAMESPACE, ConsoleGateway } from './console-gateway.js';
+import { consoleFiles } from './static-files.js';
+import type { SqliteStore } from './store/sqlite-store.js';
 
-export const SERVER_VERSION = '0.1.0';
+export { SERVER_VERSION };
 
-export interface CoordinatorOptions extends Partial<CoordinatorSettings> {
-  store?: SqliteStore;
-  codecs?: CodecRegistry;
-  evaluator?: CentralEvaluator;
-  logger?: Logger;
-}
+export interface CoordinatorOptions extends CoordinatorCoreOptions {}
 
 export class Coordinator {
   readonly settings: CoordinatorSettings;
   readonly store: SqliteStore;
-  readonly registry = new ClientRegistry();
-  readonly events = new CoordinatorEvents();
-  readonly metrics = new CoordinatorMetrics();
+  readonly registry: ClientRegistry;
+  readonly events: CoordinatorEvents;
+  readonly metrics: CoordinatorMetrics;
   readonly jobs: JobService;
   readonly logger: Logger;
   private readonly evaluator: CentralEvaluator | undefined;
   private readonly http: HttpServer;
   private readonly io: SocketServer;
+  private readonly core: CoordinatorCore;
+  /** The interim admin credential and console sessions (identity, issue #5, will replace it). */
+  readonly auth: AdminAuth;
+  readonly audit: AuditLog;
+  private readonly detachConsole: () => void;
 
   constructor(options: CoordinatorOptions = {}) {
-    const { store, codecs, evaluator, logger, ...settings } = options;
-    this.settings = resolveSettings(settings);
-    this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
-    this.store = store ?? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite'));
-    this.evaluator = evaluator ?? (this.settings.centralEvaluation ? new WorkerCentralEvaluator() : undefined);
-    const context = {
-      store: this.store,
-      registry: this.registry,
-      codecs: codecs ?? defaultCodecRegistry(),
-      evaluator: this.evaluator,
-      logger: this.logger,
-      metrics: this.metrics,
-      events: this.events,
-      frameLimits: { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: this.settings.maxMessageBytes },
-      maxUpdateAttempts: this.settings.maxUpdateAttempts,
-    };
-    this.jobs = new JobService(context);
+    this.core = new CoordinatorCore(options);
+    ({ settings: this.settings, logger: this.logger, store: this.store, evaluator: this.evaluator, jobs: this.jobs } = this.core);
+    ({ registry: this.registry, events: this.events, metrics: this.metrics } = this.core);
 
+    this.auth = new AdminAuth(this.store.admin, { adminToken: this.settings.adminToken, sessionTtlMs: this.settings.sessionTtlMs });
+    this.audit = new AuditLog(this.store.admin, this.logger);
     const app = express();
     app.disable('x-powered-by');
     app.use(opsRouter({ registry: this.registry, metrics: this.metrics, startedAt: Date.now(), serverVersion: SERVER_VERSION }));
@@ -72,8 +62,12 @@ export class Coordinator {
         metrics: this.metrics,
         serverVersion: SERVER_VERSION,
         maxJsonBodyBytes: this.settings.maxJsonBodyBytes,
+        codecs: this.core.codecs,
+        auth: this.auth,
+        audit: this.audit,
       }),
     );
+    app.use(consoleFiles(this.settings.consoleDir));
     app.use(notFound);
     app.use(errorHandler(this.logger, this.metrics));
     this.http = createServer(app);
@@ -83,28 +77,32 @@ export class Coordinator {
       pingTimeout: 20_000,
       serveClient: false,
     });
-    new FleetGateway(
-      { registry: this.registry, jobs: this.jobs, store: this.store, logger: this.logger, metrics: this.metrics, events: this.events },
-      { heartbeatIntervalMs: this.settings.heartbeatIntervalMs, serverVersion: SERVER_VERSION },
-    ).attach(this.io.of(FLEET_NAMESPACE));
+    new FleetGateway(this.core.fleetDependencies, this.core.fleetOptions).attach(this.io.of(FLEET_NAMESPACE));
+    this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics }).attach(
+      this.io.of(CONSOLE_NAMESPACE),
+    );
   }
 
   /** Listens, then resumes jobs a previous process left running on this data directory. */
   async start(): Promise<{ url: string; port: number }> {
-    const backend = await initBackend({ log: (line) => this.logger.info({ component: 'ml' }, line) });
-    this.logger.info({ backend: backend.name, detail: backend.detail }, 'ML backend selected');
+    await this.core.initBackend();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.settings.port, this.settings.host, () => resolve());
     });
     const port = (this.http.address() as AddressInfo).port;
     const url = `http://${this.settings.host === '0.0.0.0' ? '127.0.0.1' : this.settings.host}:${port}`;
-    this.logger.info({ port, url, dataDir: this.settings.dataDir }, 'listening');
+    this.logger.info({ port, url, dataDir: this.settings.dataDir, console: `${url}/` }, 'listening');
+    if (this.auth.generatedToken !== undefined) {
+      // Shown once: only its SHA-256 is stored, so a lost token is replaced by restarting with --admin-token.
+      this.logger.warn({ adminToken: this.auth.generatedToken, tokenId: this.auth.tokenId }, 'generated an admin token for the console and admin API; it is shown only this once');
+    }
     this.jobs.resumeAll();
     return { url, port };
   }
 
   async stop(): Promise<void> {
+    this.detachConsole();
     await this.jobs.shutdown();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     if (this.http.listening) await new Promise<void>((resolve) => this.http.close(() => resolve()));

@@ -4,6 +4,12 @@ import { accumulateFrame, decodeFrame, readFrameHeader, type CodecRegistry, type
 import type { ClientFailure, FitAggregation } from '@shoal/strategy';
 import { deferred } from './deferred.js';
 
+/** Params are compared as JSON values with keys in any order. */
+function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const sorted = (params: Record<string, unknown>) => JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
+  return sorted(a) === sorted(b);
+}
+
 export type CloseReason = 'complete' | 'deadline' | 'stopped';
 
 export interface FitRoundSettings {
@@ -12,7 +18,7 @@ export interface FitRoundSettings {
   baseVersion: number;
   tasks: ReadonlyMap<string, string>;
   tensorSpecs: readonly TensorSpec[];
-  uploadCodecId: string;
+  uploadCodec: { id: string; params: Record<string, unknown> };
   maxUpdateBytes: number;
   /** Uploads refused for their content may be retried (e.g. corrupted in transit) up to this many times per client. */
   maxUpdateAttempts: number;
@@ -113,8 +119,10 @@ export class FitRound {
     }
     const header = readFrameHeader(update, { registry: settings.codecs, limits: settings.frameLimits });
     if (header.kind !== 'delta') throw new ShoalError('VALIDATION_FAILED', `update frame must be of kind 'delta', got '${header.kind}'`);
-    if (header.codec.id !== settings.uploadCodecId) {
-      throw new ShoalError('VALIDATION_FAILED', `update uses codec '${header.codec.id}'; this job uploads with '${settings.uploadCodecId}'`);
+    const { uploadCodec } = settings;
+    if (header.codec.id !== uploadCodec.id || !sameParams(header.codec.params, uploadCodec.params)) {
+      const named = (codec: { id: string; params: Record<string, unknown> }) => `'${codec.id}' ${JSON.stringify(codec.params)}`;
+      throw new ShoalError('VALIDATION_FAILED', `update uses codec ${named(header.codec)}; this job uploads with ${named(uploadCodec)}`);
     }
     const expectations = { registry: settings.codecs, limits: settings.frameLimits, expected: settings.tensorSpecs, expectedKind: 'delta' as const };
     this.aggregation.add({

@@ -1,5 +1,7 @@
 /** Turns a validated CreateJobRequest into a JobConfig with every default filled in, and checks what a schema cannot. */
-import { ShoalError, type CentralEvaluation, type CodecChoice, type CreateJobRequest, type ModelSource } from '@shoal/protocol';
+import { ShoalError, type CentralEvaluation, type CodecChoice, type CreateJobRequest, type ModelSource, type PrivacySettings } from '@shoal/protocol';
+import { defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
+import { planPrivacy } from './privacy-config.js';
 
 export interface JobConfig {
   name: string;
@@ -17,7 +19,12 @@ export interface JobConfig {
   learningRate: number;
   roundDeadlineMs: number;
   uploadCodec: { id: string; params: Record<string, unknown> };
+  /** How weights downloads are encoded: the full model, or a delta from the version the client holds. */
+  downloadCodec: { id: string; params: Record<string, unknown> };
+  /** Clients keep what compression dropped from their update and add it to the next one. */
+  errorFeedback: boolean;
   evaluation: CentralEvaluation | undefined;
+  privacy: PrivacySettings | undefined;
 }
 
 export const JOB_DEFAULTS = {
@@ -31,6 +38,7 @@ export const JOB_DEFAULTS = {
   learningRate: 0.05,
   roundDeadlineMs: 120_000,
   uploadCodec: { id: 'int8', params: {} },
+  downloadCodec: { id: 'float32', params: {} },
   serverLearningRate: 1,
 } as const;
 
@@ -38,22 +46,39 @@ function fieldError(field: string, message: string): ShoalError {
   return new ShoalError('VALIDATION_FAILED', `${field} ${message}`, { details: { problems: [{ field: `/${field}`, message }] } });
 }
 
-export function normalizeJobConfig(request: CreateJobRequest, knownCodec: (choice: CodecChoice) => void): JobConfig {
+function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, knownCodec: (choice: CodecChoice) => void): void {
+  try {
+    knownCodec(choice);
+  } catch (error) {
+    const cause = ShoalError.from(error);
+    throw new ShoalError(cause.code === 'UNKNOWN_CODEC' ? 'VALIDATION_FAILED' : cause.code, `${field}: ${cause.message}`, {
+      cause,
+      details: { problems: [{ field: `/${field}`, message: cause.message }] },
+    });
+  }
+}
+
+/**
+ * `registry` tells what each codec is (sparse, biased) for the checks and defaults that depend on
+ * it; codecs it does not hold count as dense and unbiased.
+ */
+export function normalizeJobConfig(request: CreateJobRequest, knownCodec: (choice: CodecChoice) => void, registry: CodecRegistry = defaultCodecRegistry()): JobConfig {
   const minFitClients = request.minFitClients ?? JOB_DEFAULTS.minFitClients;
   const minAvailableClients = request.minAvailableClients ?? minFitClients;
   if (minAvailableClients < minFitClients) {
     throw fieldError('minAvailableClients', `(${minAvailableClients}) must be at least minFitClients (${minFitClients})`);
   }
   const uploadCodec = { id: request.uploadCodec?.id ?? JOB_DEFAULTS.uploadCodec.id, params: request.uploadCodec?.params ?? {} };
-  try {
-    knownCodec(uploadCodec);
-  } catch (error) {
-    const cause = ShoalError.from(error);
-    throw new ShoalError(cause.code === 'UNKNOWN_CODEC' ? 'VALIDATION_FAILED' : cause.code, `uploadCodec: ${cause.message}`, {
-      cause,
-      details: { problems: [{ field: '/uploadCodec', message: cause.message }] },
-    });
+  checkCodec('uploadCodec', uploadCodec, knownCodec);
+  const downloadCodec = { id: request.downloadCodec?.id ?? JOB_DEFAULTS.downloadCodec.id, params: request.downloadCodec?.params ?? {} };
+  checkCodec('downloadCodec', downloadCodec, knownCodec);
+  const describe = (id: string) => (registry.has(id) ? registry.get(id) : undefined);
+  if (describe(downloadCodec.id)?.sparse === true) {
+    throw fieldError('downloadCodec', `'${downloadCodec.id}' is sparse: a full model in it would keep only a fraction of the weights; use a dense codec (float32, float16, int8, qsgd)`);
   }
+  const upload = describe(uploadCodec.id);
+  const biased = upload !== undefined && !upload.lossless && upload.unbiased !== true;
+  if (request.privacy !== undefined) planPrivacy(request.privacy, { serverLearningRate: request.strategy?.serverLearningRate ?? JOB_DEFAULTS.serverLearningRate });
   return {
     name: request.name,
     model: request.model,
@@ -70,8 +95,16 @@ export function normalizeJobConfig(request: CreateJobRequest, knownCodec: (choic
     learningRate: request.learningRate ?? JOB_DEFAULTS.learningRate,
     roundDeadlineMs: request.roundDeadlineMs ?? JOB_DEFAULTS.roundDeadlineMs,
     uploadCodec,
+    downloadCodec,
+    errorFeedback: request.errorFeedback ?? biased,
     evaluation: request.evaluation,
+    privacy: request.privacy,
   };
+}
+
+/** Configs stored before downloadCodec and errorFeedback existed behave as they did: float32 downloads, no error feedback. */
+export function withCompressionDefaults(config: JobConfig): JobConfig {
+  return { ...config, downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec, errorFeedback: config.errorFeedback ?? false };
 }
 
 /** The config as shown to API callers: the topology is large and served at its own URL. */

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShoalError, totalElements, type EvaluateResult, type FitResult, type RoundMetrics } from '@shoal/protocol';
-import { decodeFrame, encodeFrame, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { createAccumulators, decodeFrame, encodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 import { createRng } from '@shoal/data';
 import type { RoundContext, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
@@ -13,8 +13,11 @@ import type { CoordinatorMetrics } from './metrics.js';
 import type { SqliteStore } from './store/sqlite-store.js';
 import type { JobRecord } from './store/records.js';
 import { createStrategy } from './strategy-factory.js';
+import { PrivacyLedger } from './privacy-ledger.js';
+import { runFederatedEvaluation } from './federated-evaluation.js';
 import { FitRound } from './fit-round.js';
-import { EvaluationRound } from './evaluation-round.js';
+import type { EvaluationRound } from './evaluation-round.js';
+import { PauseGate } from './pause-gate.js';
 
 export interface RunnerContext {
   store: SqliteStore;
@@ -40,14 +43,21 @@ export class JobRunner {
   private evaluation: EvaluationRound | undefined;
   private lastClosed: { round: number; finished: Set<string>; dropped: Set<string> } = { round: 0, finished: new Set(), dropped: new Set() };
   private readonly downloads = new Map<string, { round: number; clientId: string }>();
+  /** Weights downloads made for the open round's fit tasks, and how many of them were deltas. */
+  private fitDownloads = { total: 0, deltas: 0 };
   private readonly log: Logger;
+  private readonly privacy: PrivacyLedger;
+  /** While paused, the open round finishes and no new round starts. */
+  private readonly pauseGate = new PauseGate();
 
   constructor(
     private readonly job: JobRecord,
     private readonly ctx: RunnerContext,
   ) {
-    this.strategy = createStrategy(job.config);
+    const lastRound = ctx.store.listRounds(job.id).filter((round) => round.metrics.nextClipNorm !== undefined).at(-1);
+    this.strategy = createStrategy(job.config, lastRound === undefined ? {} : { clipNorm: lastRound.metrics.nextClipNorm! });
     this.log = ctx.logger.child({ jobId: job.id });
+    this.privacy = new PrivacyLedger(job.config.privacy, () => ctx.store.listRounds(job.id).filter((round) => round.status === 'completed').length);
   }
 
   get jobId(): string {
@@ -55,7 +65,7 @@ export class JobRunner {
   }
 
   /** Runs until the job completes, is stopped or the coordinator shuts down; resolves with the final status. */
-  async run(): Promise<'completed' | StopReason> {
+  async run(): Promise<'completed' | StopReason | { budgetExhausted: string }> {
     const { store, registry } = this.ctx;
     const { config } = this.job;
     const previous = store.listRounds(this.job.id);
@@ -63,7 +73,11 @@ export class JobRunner {
     this.lastClosed.round = round;
     try {
       while (round < config.rounds) {
+        await this.pauseGate.wait(this.abort.signal);
         await registry.waitForIdle(config.minAvailableClients, this.abort.signal);
+        if (this.pauseGate.paused) continue;
+        const overspend = this.privacy.overspendReason();
+        if (overspend !== undefined) return { budgetExhausted: overspend };
         const started = await this.runFitRound(round + 1);
         if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
         if (started) round += 1;
@@ -74,6 +88,14 @@ export class JobRunner {
       if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
       throw error;
     }
+  }
+
+  pause(): void {
+    this.pauseGate.pause();
+  }
+
+  resume(): void {
+    this.pauseGate.resume();
   }
 
   stop(reason: StopReason): void {
@@ -93,7 +115,7 @@ export class JobRunner {
     const { config, tensorSpecs } = this.job;
     const baseVersion = store.getJob(this.job.id)!.latestVersion;
     const rng = createRng(config.seed).fork(round);
-    const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next() };
+    const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next(), allocateSum: createAccumulators };
     const plan = this.strategy.configureFit(context, registry.idleCandidates());
     if (plan === undefined) return false;
 
@@ -113,8 +135,9 @@ export class JobRunner {
         baseVersion,
         tasks,
         tensorSpecs,
-        uploadCodecId: config.uploadCodec.id,
-        maxUpdateBytes: parameterCount * 4 + FRAME_HEADER_ALLOWANCE,
+        uploadCodec: config.uploadCodec,
+        // A sparse codec's worst case can exceed float32 (indices and values); the limit allows for it.
+        maxUpdateBytes: Math.max(parameterCount * 4, maxEncodedFrameBytes(tensorSpecs, config.uploadCodec, this.ctx.codecs)) + FRAME_HEADER_ALLOWANCE,
         maxUpdateAttempts: this.ctx.maxUpdateAttempts,
         frameLimits: this.ctx.frameLimits,
         codecs: this.ctx.codecs,
@@ -123,6 +146,7 @@ export class JobRunner {
     );
     this.fitRound = fitRound;
     this.downloads.clear();
+    this.fitDownloads = { total: 0, deltas: 0 };
     for (const [clientId, id] of tasks) this.downloads.set(id, { round, clientId });
     events.emit('round:started', { jobId: this.job.id, round, selected: plan.clientIds, deadlineAt });
     this.log.info({ round, selected: plan.clientIds.length, baseVersion }, 'round started');
@@ -138,6 +162,7 @@ export class JobRunner {
         deadlineAt,
         config: plan.config,
         uploadCodec: config.uploadCodec,
+        ...(config.errorFeedback ? { errorFeedback: true } : {}),
       });
       if (!sent) this.dropClient(clientId, 'client went offline before the task was sent');
     }
@@ -171,6 +196,9 @@ export class JobRunner {
       durationMs: Date.now() - startedAt,
     };
     if (acceptedBytes > 0) roundMetrics.compressionRatio = (fitRound.accepted.length * parameterCount * 4) / acceptedBytes;
+    if (roundMetrics.bytesDown! > 0) roundMetrics.downloadCompressionRatio = (this.fitDownloads.total * parameterCount * 4) / roundMetrics.bytesDown!;
+    roundMetrics.deltaDownloads = this.fitDownloads.deltas;
+    roundMetrics.clientBytes = contributions.map((c) => ({ clientId: c.clientId, bytesUp: c.bytesUp, bytesDown: c.bytesDown }));
     if (outcome?.metrics.trainLoss !== undefined) roundMetrics.trainLoss = outcome.metrics.trainLoss;
     if (outcome?.metrics.trainAccuracy !== undefined) roundMetrics.trainAccuracy = outcome.metrics.trainAccuracy;
 
@@ -190,6 +218,7 @@ export class JobRunner {
       }
     }
     const status = version !== undefined ? 'completed' : 'failed';
+    this.privacy.record(roundMetrics, outcome?.privacy, status === 'completed');
     const statusReason = stopped
       ? 'job stopped'
       : !reached
@@ -207,7 +236,7 @@ export class JobRunner {
     metrics.roundDuration.observe(roundMetrics.durationMs! / 1000);
     this.log.info({ round, status, statusReason, modelVersion: version?.version, ...roundMetrics }, 'round finished');
     events.emit('round:finished', { jobId: this.job.id, round, status, modelVersion: version?.version, metrics: roundMetrics });
-    if (version !== undefined && !stopped) await this.runFederatedEvaluation(round, version.version, roundMetrics);
+    if (version !== undefined && !stopped) await this.evaluateFederated(round, version.version, roundMetrics);
     return true;
   }
 
@@ -222,40 +251,22 @@ export class JobRunner {
     }
   }
 
-  private async runFederatedEvaluation(round: number, version: number, roundMetrics: RoundMetrics): Promise<void> {
-    const { registry, store, events } = this.ctx;
-    const rng = createRng(this.job.config.seed).fork(`evaluate-${round}`);
-    const plan = this.strategy.configureEvaluate({ round, globalWeights: [], random: () => rng.next() }, registry.idleCandidates());
-    if (plan === undefined) return;
-    const tasks = new Map(plan.clientIds.map((clientId) => [clientId, taskId('e', round)]));
-    const evaluation = new EvaluationRound(round, version, tasks);
-    this.evaluation = evaluation;
-    registry.setBusy(plan.clientIds, this.job.id);
-    const deadlineAt = Date.now() + this.job.config.roundDeadlineMs;
-    for (const [clientId, id] of tasks) {
-      const sent = registry.send(clientId, 'evaluate:task', {
-        taskId: id,
-        jobId: this.job.id,
-        round,
-        modelVersion: version,
-        modelUrl: `/api/v1/jobs/${this.job.id}/model.json`,
-        weightsUrl: `/api/v1/jobs/${this.job.id}/models/${version}/weights?taskId=${id}`,
-        deadlineAt,
-        config: { batchSize: plan.batchSize },
-      });
-      if (!sent) evaluation.fail(clientId, 'LATE_UPDATE', 'client went offline');
-    }
-    const timer = setTimeout(() => evaluation.close(), this.job.config.roundDeadlineMs);
-    await evaluation.whenClosed;
-    clearTimeout(timer);
-    registry.setBusy(plan.clientIds, undefined);
-    const outcome = this.strategy.aggregateEvaluate(evaluation.reports, evaluation.failures);
+  private async evaluateFederated(round: number, version: number, roundMetrics: RoundMetrics): Promise<void> {
+    const outcome = await runFederatedEvaluation({
+      job: this.job,
+      round,
+      version,
+      strategy: this.strategy,
+      registry: this.ctx.registry,
+      newTaskId: () => taskId('e', round),
+      onOpen: (evaluation) => (this.evaluation = evaluation),
+    });
     if (outcome === undefined) return;
     roundMetrics.federatedAccuracy = outcome.accuracy;
     roundMetrics.federatedLoss = outcome.loss;
     roundMetrics.federatedExamples = outcome.numExamples;
-    store.updateRoundMetrics(this.job.id, round, roundMetrics);
-    events.emit('round:finished', { jobId: this.job.id, round, status: 'completed', modelVersion: version, metrics: roundMetrics });
+    this.ctx.store.updateRoundMetrics(this.job.id, round, roundMetrics);
+    this.ctx.events.emit('round:finished', { jobId: this.job.id, round, status: 'completed', modelVersion: version, metrics: roundMetrics });
   }
 
   /** Routes an uploaded update; throws the ShoalError whose code the client receives. */
@@ -311,6 +322,7 @@ export class JobRunner {
     if (!open.settings.tasks.has(clientId)) throw new ShoalError('NOT_SELECTED', `client ${clientId} was not selected for round ${round}`);
     if (!open.fail(clientId, code, message)) throw new ShoalError('DUPLICATE_UPDATE', `client ${clientId} already reported for round ${round}`);
     this.ctx.store.updateContribution(this.job.id, round, clientId, { status: 'failed', errorCode: code });
+    this.emitFailureProgress(open);
   }
 
   handleEvaluateResult(clientId: string, result: EvaluateResult): void {
@@ -326,14 +338,24 @@ export class JobRunner {
     const round = this.fitRound;
     if (round?.open === true && round.fail(clientId, 'DROPPED', message)) {
       this.ctx.store.updateContribution(this.job.id, round.settings.round, clientId, { status: 'dropped' });
+      this.emitFailureProgress(round);
     }
     if (this.evaluation?.open === true) this.evaluation.fail(clientId, 'DROPPED', message);
   }
 
-  /** Attributes a weights download to the task that asked for it. */
-  recordDownload(taskIdValue: string | undefined, bytes: number): void {
+  /** Failures and drops change the round's progress too (the console shows them live). */
+  private emitFailureProgress(round: FitRound): void {
+    const { settings, accepted, failures } = round;
+    this.ctx.events.emit('round:progress', { jobId: this.job.id, round: settings.round, reported: accepted.length, failed: failures.length, selected: settings.tasks.size });
+  }
+
+  /** Attributes a weights download (full, or a delta from the client's base version) to the task that asked for it. */
+  recordDownload(taskIdValue: string | undefined, bytes: number, delta = false): void {
     this.ctx.metrics.bytesDown.inc(bytes);
     const task = taskIdValue === undefined ? undefined : this.downloads.get(taskIdValue);
-    if (task !== undefined) this.ctx.store.addBytesDown(this.job.id, task.round, task.clientId, bytes);
+    if (task === undefined) return;
+    this.fitDownloads.total += 1;
+    if (delta) this.fitDownloads.deltas += 1;
+    this.ctx.store.addBytesDown(this.job.id, task.round, task.clientId, bytes);
   }
 }

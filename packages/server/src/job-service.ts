@@ -16,7 +16,7 @@ export class JobService {
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
   async create(body: unknown): Promise<JobRecord> {
     const request = parseMessage('create-job-request', body);
-    const config = normalizeJobConfig(request, (choice: CodecChoice) => this.ctx.codecs.get(choice.id).validateParams(choice.params ?? {}));
+    const config = normalizeJobConfig(request, (choice: CodecChoice) => this.ctx.codecs.get(choice.id).validateParams(choice.params ?? {}), this.ctx.codecs);
     const prepared = await prepareModel(config, request.initialWeights, this.ctx.codecs);
     const now = Date.now();
     const job: JobRecord = {
@@ -44,7 +44,7 @@ export class JobService {
   /** Resumes every job left running by a previous process on this data directory. */
   resumeAll(): void {
     for (const job of this.ctx.store.listJobs()) {
-      if (job.status !== 'running') continue;
+      if (job.status !== 'running' && job.status !== 'paused') continue;
       const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', Date.now());
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
@@ -53,12 +53,14 @@ export class JobService {
 
   private launch(job: JobRecord): void {
     const runner = new JobRunner(job, this.ctx);
+    if (job.status === 'paused') runner.pause();
     this.runners.set(job.id, runner);
     this.ctx.metrics.jobsRunning.set(this.runners.size);
-    this.emitStatus(job.id, 'running', undefined);
+    this.emitStatus(job.id, job.status, job.statusReason);
     const done = runner.run().then(
       (outcome) => {
-        if (outcome === 'completed') this.setStatus(job.id, 'completed', undefined);
+        if (typeof outcome === 'object') this.setStatus(job.id, 'budget_exhausted', outcome.budgetExhausted);
+        else if (outcome === 'completed') this.setStatus(job.id, 'completed', undefined);
         else if (outcome === 'stopped') this.setStatus(job.id, 'stopped', 'stopped by an administrator');
       },
       (error: unknown) => {
@@ -80,10 +82,33 @@ export class JobService {
     const job = this.ctx.store.getJob(jobId);
     if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
     const runner = this.runners.get(jobId);
-    if (runner === undefined) throw new ShoalError('CONFLICT', `job ${jobId} is ${job.status}, not running`);
+    if (runner === undefined) throw new ShoalError('CONFLICT', `job ${jobId} is ${job.status}, not running or paused`);
     runner.stop('stopped');
     await this.finished.get(jobId);
     return this.ctx.store.getJob(jobId)!;
+  }
+
+  /** The open round (if any) finishes; no new round starts until `resume`. A restart keeps the job paused. */
+  pause(jobId: string): JobRecord {
+    const runner = this.activeRunner(jobId, 'running');
+    runner.pause();
+    this.setStatus(jobId, 'paused', 'paused by an administrator');
+    return this.ctx.store.getJob(jobId)!;
+  }
+
+  resume(jobId: string): JobRecord {
+    const runner = this.activeRunner(jobId, 'paused');
+    runner.resume();
+    this.setStatus(jobId, 'running', undefined);
+    return this.ctx.store.getJob(jobId)!;
+  }
+
+  private activeRunner(jobId: string, expected: JobStatus): JobRunner {
+    const job = this.ctx.store.getJob(jobId);
+    if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
+    const runner = this.runners.get(jobId);
+    if (runner === undefined || job.status !== expected) throw new ShoalError('CONFLICT', `job ${jobId} is ${job.status}, not ${expected}`);
+    return runner;
   }
 
   /** Stops every runner without changing job status, so a restart resumes them. */

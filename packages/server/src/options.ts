@@ -1,6 +1,7 @@
 /** Coordinator options, their defaults, and validation that names the wrong option. */
 import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
+import { MIN_ADMIN_TOKEN_LENGTH } from './auth/admin-auth.js';
 
 export interface CoordinatorSettings {
   dataDir: string;
@@ -14,6 +15,12 @@ export interface CoordinatorSettings {
   centralEvaluation: boolean;
   /** Uploads refused for their content that one client may retry within a round. */
   maxUpdateAttempts: number;
+  /** The administrator token; when undefined, the stored one is kept, or one is generated and logged once. */
+  adminToken: string | undefined;
+  /** How long a console session lasts after login. */
+  sessionTtlMs: number;
+  /** The built web console served at `/`; when undefined, `/` explains how to build it. */
+  consoleDir: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -26,6 +33,9 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   logLevel: 'info',
   centralEvaluation: true,
   maxUpdateAttempts: 3,
+  adminToken: undefined,
+  sessionTtlMs: 12 * 60 * 60 * 1000,
+  consoleDir: undefined,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -42,6 +52,10 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
+  if (!Number.isInteger(settings.sessionTtlMs) || settings.sessionTtlMs < 1000) throw option('sessionTtlMs', 'must be an integer >= 1000');
+  if (settings.adminToken !== undefined && (typeof settings.adminToken !== 'string' || settings.adminToken.length < MIN_ADMIN_TOKEN_LENGTH)) {
+    throw option('adminToken', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
   if (!LOG_LEVELS.includes(settings.logLevel)) throw option('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   return settings;
 }

@@ -60,6 +60,22 @@ describe('FedAvg', () => {
     expect(Array.from(streamed).map((v) => v.toFixed(5))).toEqual(Array.from(expected).map((v) => v.toFixed(5)));
   });
 
+  it('keeps its running sum where the round context says, and only there', () => {
+    const allocated: Float32Array[][] = [];
+    const allocateSum = (lengths: readonly number[]) => {
+      const sums = lengths.map((length) => new Float32Array(length));
+      allocated.push(sums);
+      return sums;
+    };
+    const aggregation = strategy.beginAggregation({ round: 1, globalWeights: global, random: Math.random, allocateSum });
+
+    aggregation.add(envelope('a', 2, [Float32Array.of(1, 3), Float32Array.of(4)]));
+
+    expect(allocated).toHaveLength(1);
+    expect(allocated[0]!.map((sum) => Array.from(sum))).toEqual([[2, 6], [8]]);
+    expect(Array.from(aggregation.finish([]).weights![0]!)).toEqual([2, 4]);
+  });
+
   it('returns no new model when nothing arrived', () => {
     const aggregation = strategy.beginAggregation({ round: 1, globalWeights: global, random: Math.random });
     expect(aggregation.finish([{ clientId: 'a', code: 'LATE_UPDATE', message: 'late' }]).weights).toBeUndefined();

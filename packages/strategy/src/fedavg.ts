@@ -44,7 +44,7 @@ export class FedAvg implements Strategy {
   }
 
   beginAggregation(context: RoundContext): FitAggregation {
-    return new WeightedDeltaAggregation(context.globalWeights, this.options.serverLearningRate ?? 1);
+    return new WeightedDeltaAggregation(context.globalWeights, this.options.serverLearningRate ?? 1, context.allocateSum);
   }
 
   configureEvaluate(context: RoundContext, available: readonly ClientCandidate[]): EvaluatePlan | undefined {
@@ -74,8 +74,9 @@ export class WeightedDeltaAggregation implements FitAggregation {
   constructor(
     private readonly globalWeights: readonly Float32Array[],
     private readonly serverLearningRate: number,
+    allocateSum?: RoundContext['allocateSum'],
   ) {
-    this.sum = zerosLike(globalWeights);
+    this.sum = allocateSum?.(globalWeights.map((tensor) => tensor.length)) ?? zerosLike(globalWeights);
   }
 
   add(result: FitResultEnvelope): void {

@@ -13,6 +13,12 @@ export interface RoundContext {
   /** The global weights the round starts from, in model tensor order. */
   globalWeights: readonly Float32Array[];
   random: () => number;
+  /**
+   * Where a weighted mean keeps its running sum: zeroed arrays of these lengths. The coordinator
+   * passes @shoal/codec's createAccumulators, whose arrays its codecs add into with SIMD; default:
+   * ordinary Float32Arrays.
+   */
+  allocateSum?: (lengths: readonly number[]) => Float32Array[];
 }
 
 export interface FitPlan {

@@ -2,6 +2,7 @@
 import type { ErrorCode } from '@shoal/protocol';
 import { encodeFrame } from '../encode-frame.js';
 import type { DecodeFrameOptions } from '../decode-frame.js';
+import { badCodecFrames } from './bad-codec-frames.js';
 import { float32Bytes, rawFrame, splitFrame } from './raw-frame.js';
 import { TINY_MODEL, tensorsFor } from './sample-model.js';
 
@@ -196,5 +197,5 @@ function valueCases(): BadFrame[] {
 
 /** Every invalid input the tests know about; each is refused with `code` by all decoders. */
 export function badFrames(): BadFrame[] {
-  return [...headerCases(), ...truncations(), ...valueCases()];
+  return [...headerCases(), ...truncations(), ...valueCases(), ...badCodecFrames()];
 }

@@ -1,22 +1,24 @@
 /** Test support: hostile frames for fuzzing — random bytes, and valid frames put through byte- and JSON-level mutations. */
 import { encodeFrame } from '../encode-frame.js';
 import { float32Bytes, rawFrame, splitFrame } from './raw-frame.js';
-import type { Random } from './random.js';
+import { createRandom, type Random } from './random.js';
+import { SMALL_TENSOR_CODECS, type SampleCodec } from './sample-codecs.js';
 import { MNIST_2NN, TINY_MODEL, tensorsFor } from './sample-model.js';
 
-/** Valid frames of several shapes, codecs and kinds for the mutations to start from. */
-export function seedFrames(): Uint8Array[] {
+/** Valid frames of several shapes and kinds in each of the given codecs (default: all) for the mutations to start from. */
+export function seedFrames(codecs: readonly SampleCodec[] = SMALL_TENSOR_CODECS): Uint8Array[] {
   const small = [
     { name: 'w', shape: [3, 1], values: Float32Array.of(0.5, -1, 2) },
     { name: 's', shape: [], values: Float32Array.of(-0.25) },
   ];
   const medium = tensorsFor(MNIST_2NN.slice(1, 2).concat(MNIST_2NN.slice(5)), 9);
+  const random = createRandom(99);
   const frames: Uint8Array[] = [];
-  for (const id of ['float32', 'int8']) {
-    frames.push(encodeFrame('delta', tensorsFor(TINY_MODEL), { id }));
-    frames.push(encodeFrame('weights', small, { id }));
-    frames.push(encodeFrame('weights', medium, { id }));
-    frames.push(encodeFrame('delta', [], { id }));
+  for (const { selection } of codecs) {
+    frames.push(encodeFrame('delta', tensorsFor(TINY_MODEL), selection, undefined, random.next));
+    frames.push(encodeFrame('weights', small, selection, undefined, random.next));
+    frames.push(encodeFrame('weights', medium, selection, undefined, random.next));
+    frames.push(encodeFrame('delta', [], selection, undefined, random.next));
   }
   return frames;
 }
@@ -30,13 +32,13 @@ export interface FuzzInput {
 }
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x22, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a];
-const INTERESTING_NUMBERS = [-1, 0, 1, 1.5, 3, 2 ** 26, 2 ** 26 + 1, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 60, 1e308, -0];
+const INTERESTING_NUMBERS = [-1, 0, 1, 1.5, 2, 3, 4, 8, 0.01, 0.5, 2 ** 26, 2 ** 26 + 1, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 60, 1e308, -0];
 const INTERESTING_FLOATS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 3.4e38, 1e-45, -1, 0.5];
 
 function randomJsonValue(random: Random): unknown {
   switch (random.int(7)) {
     case 0: return random.pick(INTERESTING_NUMBERS);
-    case 1: return random.pick(['', 'float32', 'int8', 'top-k', 'x'.repeat(300), 'w', 's']);
+    case 1: return random.pick(['', 'float32', 'int8', 'top-k', 'topk', 'qsgd', 'randk+qsgd', 'x'.repeat(300), 'w', 's']);
     case 2: return null;
     case 3: return random.chance(0.5);
     case 4: return [random.pick(INTERESTING_NUMBERS), random.pick(INTERESTING_NUMBERS)];
@@ -84,7 +86,7 @@ export function mutateHeaderJson(random: Random, frame: Uint8Array): Uint8Array 
     delete target[random.pick(keys)];
   } else if (action === 1) {
     // defineProperty, so '__proto__' becomes an own key as JSON.parse would make it.
-    const key = random.pick(['extra', '__proto__', 'dtype', 'byteLength', 'name']);
+    const key = random.pick(['extra', '__proto__', 'dtype', 'byteLength', 'name', 'bits', 'fraction', 'blockSize']);
     Object.defineProperty(target, key, { value: randomJsonValue(random), enumerable: true, writable: true, configurable: true });
   } else if (keys.length > 0) {
     target[random.pick(keys)] = randomJsonValue(random);
@@ -147,8 +149,9 @@ function mutateOnce(random: Random, frame: Uint8Array, seeds: readonly Uint8Arra
       const copy = frame.slice();
       const payloadOffset = 12 + headerLengthOf(frame);
       if (copy.length < payloadOffset + 4) return copy;
-      // Float32 values and int8 scales sit at 4-byte steps from the payload start in the seeds.
-      const offset = payloadOffset + 4 * random.int(Math.floor((copy.length - payloadOffset) / 4));
+      // Float32 values and scales of the first tensor sit at 4-byte steps from the payload start; others anywhere.
+      const room = copy.length - payloadOffset;
+      const offset = payloadOffset + (random.chance(0.5) ? 4 * random.int(Math.floor(room / 4)) : random.int(room - 3));
       if (random.chance(0.5)) copy.set(float32Bytes(random.pick(INTERESTING_FLOATS)), offset);
       else copy[offset + random.int(4)] = 0x80;
       return copy;

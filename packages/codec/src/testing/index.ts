@@ -5,4 +5,6 @@ export { fuzzInput, seedFrames } from './fuzz-inputs.js';
 export { createRandom } from './random.js';
 export type { Random } from './random.js';
 export { badFrames } from './bad-frames.js';
-export { MNIST_2NN, TINY_MODEL, tensorsFor } from './sample-model.js';
+export { MNIST_2NN, MNIST_CNN, TINY_MODEL, tensorsFor } from './sample-model.js';
+export { SAMPLE_CODECS, SMALL_TENSOR_CODECS } from './sample-codecs.js';
+export type { SampleCodec } from './sample-codecs.js';

@@ -1,4 +1,4 @@
-/** Test support: a tiny model (a matrix, a vector, a scalar) and the 2NN MNIST model's shapes. */
+/** Test support: a tiny model (a matrix, a vector, a scalar) and the shapes of the 2NN and CNN MNIST models. */
 import type { NamedTensor, TensorSpec } from '@shoal/protocol';
 import { elementCount } from '@shoal/protocol';
 
@@ -16,6 +16,18 @@ export const MNIST_2NN: readonly TensorSpec[] = Object.freeze([
   { name: 'fc2/bias', shape: [200] },
   { name: 'fc3/kernel', shape: [200, 10] },
   { name: 'fc3/bias', shape: [10] },
+]);
+
+/** The CNN of McMahan et al. (2017): two 5×5 convolutions, a 512-unit dense layer, 1,663,370 parameters. */
+export const MNIST_CNN: readonly TensorSpec[] = Object.freeze([
+  { name: 'conv1/kernel', shape: [5, 5, 1, 32] },
+  { name: 'conv1/bias', shape: [32] },
+  { name: 'conv2/kernel', shape: [5, 5, 32, 64] },
+  { name: 'conv2/bias', shape: [64] },
+  { name: 'fc1/kernel', shape: [3136, 512] },
+  { name: 'fc1/bias', shape: [512] },
+  { name: 'output/kernel', shape: [512, 10] },
+  { name: 'output/bias', shape: [10] },
 ]);
 
 /** Deterministic values in (-magnitude, magnitude) for each spec, from a linear congruential generator. */

@@ -15,10 +15,19 @@ export type ModelSource = PresetModelSource | TopologyModelSource;
 
 export interface ProtocolV1Messages {
   ack?: Ack;
+  "audit-entry"?: AuditEntryView;
   client?: ClientView;
+  "codec-info"?: CodecInfo;
   common?: Common;
+  "console-client-presence"?: ConsoleClientPresence;
+  "console-handshake-auth"?: ConsoleHandshakeAuth;
+  "console-job-status"?: ConsoleJobStatus;
+  "console-round-finished"?: ConsoleRoundFinished;
+  "console-round-progress"?: ConsoleRoundProgress;
+  "console-round-started"?: ConsoleRoundStarted;
   contribution?: ContributionView;
   "create-job-request"?: CreateJobRequest;
+  "create-session-request"?: CreateSessionRequest;
   "error-response"?: ErrorResponse;
   "evaluate-result"?: EvaluateResult;
   "evaluate-task"?: EvaluateTask;
@@ -33,6 +42,7 @@ export interface ProtocolV1Messages {
   "model-version"?: ModelVersionView;
   "protocol-error"?: ProtocolErrorNotice;
   round?: RoundView;
+  session?: SessionView;
   "task-cancel"?: TaskCancel;
 }
 export interface AckOk {
@@ -52,6 +62,43 @@ export interface WireError {
   details?: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * One administrator action, from GET /api/v1/audit (newest first).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "AuditEntryView".
+ */
+export interface AuditEntryView {
+  id: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  at: number;
+  /**
+   * session:<id>, admin-token:<id>, or anonymous for refused requests.
+   */
+  actor: string;
+  /**
+   * job.create, job.stop, job.pause, job.resume, session.create, session.delete, or the method and path of a refused change.
+   */
+  action: string;
+  /**
+   * What the action was on, e.g. job:<id>.
+   */
+  target?: string;
+  outcome: "success" | "failure";
+  /**
+   * The error code of a failure.
+   */
+  errorCode?: string;
+  /**
+   * The caller's IP address.
+   */
+  address?: string;
 }
 /**
  * A registered edge client, from GET /api/v1/clients.
@@ -82,7 +129,14 @@ export interface ClientView {
    */
   lastSeenAt: number;
   capabilities: ClientCapabilities;
+  /**
+   * Accepted updates over all jobs.
+   */
   contributions: number;
+  /**
+   * The client's latest contributions (up to 5), newest first.
+   */
+  recentContributions?: RecentContribution[];
 }
 export interface ClientCapabilities {
   platform: string;
@@ -94,6 +148,29 @@ export interface ClientCapabilities {
    * @maxItems 32
    */
   labels?: string[];
+}
+export interface RecentContribution {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  status: "selected" | "accepted" | "rejected" | "failed" | "late" | "dropped";
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  at: number;
+}
+/**
+ * A codec the coordinator has registered, from GET /api/v1/codecs; any of them may be a job's uploadCodec.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CodecInfo".
+ */
+export interface CodecInfo {
+  id: string;
+  lossless: boolean;
 }
 /**
  * Shared definitions referenced by the other schemas.
@@ -133,6 +210,174 @@ export interface CodecChoice {
   params?: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * Server -> console `client:online` and `client:offline`: a client connected or disconnected.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleClientPresence".
+ */
+export interface ConsoleClientPresence {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  clientId: string;
+  /**
+   * Clients connected after the change.
+   */
+  online: number;
+}
+/**
+ * The socket.io auth object of the /console namespace. A browser is authenticated by its session cookie; other callers send a token.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleHandshakeAuth".
+ */
+export interface ConsoleHandshakeAuth {
+  protocolVersion: number;
+  /**
+   * The admin token, for callers without a session cookie.
+   */
+  token?: string;
+}
+/**
+ * Server -> console `job:status`: a job's status changed (also sent when a job starts or resumes after a restart).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleJobStatus".
+ */
+export interface ConsoleJobStatus {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  status: "pending" | "running" | "paused" | "completed" | "failed" | "stopped" | "budget_exhausted";
+  reason?: string;
+}
+/**
+ * Server -> console `round:finished`: a round closed; sent again with the federated evaluation metrics when they arrive.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleRoundFinished".
+ */
+export interface ConsoleRoundFinished {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  status: "completed" | "failed";
+  /**
+   * The version the round produced.
+   */
+  modelVersion?: number;
+  metrics: RoundMetrics;
+}
+export interface RoundMetrics {
+  trainLoss?: number;
+  trainAccuracy?: number;
+  federatedLoss?: number;
+  federatedAccuracy?: number;
+  federatedExamples?: number;
+  centralLoss?: number;
+  centralAccuracy?: number;
+  examples?: number;
+  bytesUp?: number;
+  bytesDown?: number;
+  /**
+   * float32 bytes of the updates / bytes uploaded
+   */
+  compressionRatio?: number;
+  /**
+   * float32 bytes of the full model per weights download / bytes downloaded, over this round's fit tasks
+   */
+  downloadCompressionRatio?: number;
+  /**
+   * Weights downloads of this round's fit tasks served as a delta from the client's base version
+   */
+  deltaDownloads?: number;
+  /**
+   * Bytes each selected client uploaded and downloaded for its fit task in this round
+   */
+  clientBytes?: ClientRoundBytes[];
+  durationMs?: number;
+  /**
+   * ε at the job's δ spent by the job up to and including this round (DP jobs).
+   */
+  epsilon?: number;
+  /**
+   * The clip norm C used in this round (DP jobs).
+   */
+  clipNorm?: number;
+  /**
+   * Standard deviation of the noise added to the clipped sum (central DP).
+   */
+  noiseStddev?: number;
+  /**
+   * Clients whose updates entered this round's DP release.
+   */
+  participants?: number;
+  /**
+   * The clip norm the next round will use (adaptive clipping).
+   */
+  nextClipNorm?: number;
+}
+export interface ClientRoundBytes {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  clientId: string;
+  bytesUp: number;
+  bytesDown: number;
+}
+/**
+ * Server -> console `round:progress`: an update was accepted or refused, or a selected client failed or dropped out.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleRoundProgress".
+ */
+export interface ConsoleRoundProgress {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  selected: number;
+  /**
+   * Updates accepted so far.
+   */
+  reported: number;
+  /**
+   * Selected clients that failed or dropped out so far.
+   */
+  failed: number;
+}
+/**
+ * Server -> console `round:started`: a training round opened.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ConsoleRoundStarted".
+ */
+export interface ConsoleRoundStarted {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * Clients sampled for the round.
+   */
+  selected: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  deadlineAt: number;
 }
 /**
  * What one client did in one round, from GET /api/v1/jobs/{jobId}/rounds/{round}/contributions.
@@ -187,6 +432,12 @@ export interface CreateJobRequest {
   learningRate?: number;
   roundDeadlineMs?: number;
   uploadCodec?: CodecChoice;
+  downloadCodec?: CodecChoice;
+  /**
+   * Clients keep what compression dropped and add it to their next update. Default: true for a biased lossy upload codec (int8, float16, topk, topk+qsgd), false otherwise.
+   */
+  errorFeedback?: boolean;
+  privacy?: PrivacySettings;
   evaluation?: CentralEvaluation;
 }
 export interface PresetModelSource {
@@ -201,9 +452,61 @@ export interface StrategyChoice {
   name: "fedavg";
   serverLearningRate?: number;
 }
+/**
+ * User-level differential privacy (DP-FedAvg). Omit for a non-private job. See protocols/v1/privacy.md.
+ */
+export interface PrivacySettings {
+  /**
+   * central: the coordinator clips and adds noise; client: each client clips and adds its share of the noise.
+   */
+  mode: "central" | "client";
+  /**
+   * z: noise standard deviation of the released sum divided by its L2 sensitivity C.
+   */
+  noiseMultiplier: number;
+  clipping: ClippingSettings;
+  /**
+   * q: each available client is sampled independently with this probability (Poisson sampling).
+   */
+  samplingRate: number;
+  accountant: AccountantSettings;
+}
+export interface ClippingSettings {
+  /**
+   * C, the L2 bound of each client's update (the initial value when adaptive).
+   */
+  clipNorm: number;
+  adaptive?: AdaptiveClipping;
+}
+export interface AdaptiveClipping {
+  targetQuantile: number;
+  learningRate?: number;
+  clippedCountStddev?: number;
+}
+export interface AccountantSettings {
+  kind: "rdp";
+  delta: number;
+  /**
+   * N, the number of users (clients) the guarantee is over; q·N is the expected number per round.
+   */
+  populationSize: number;
+  /**
+   * ε_max: a round that would take ε past this is not started and the job ends.
+   */
+  epsilonBudget?: number;
+}
 export interface CentralEvaluation {
   dataset: "mnist-test";
   limit?: number;
+}
+/**
+ * Body of POST /api/v1/session: log in to the console with the coordinator's admin token.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CreateSessionRequest".
+ */
+export interface CreateSessionRequest {
+  token: string;
 }
 /**
  * Body of every REST error response; the HTTP status follows the code table in errors.md.
@@ -341,7 +644,7 @@ export interface FitTask {
    */
   modelUrl: string;
   /**
-   * Path of the global weights as a binary frame (kind=weights).
+   * Path of the global weights as a binary frame. The client may add ?base=V (or &base=V) naming the version of the last full model it received; the reply is then a delta from that version (kind=delta) or the full model (kind=weights). See README.md §4.
    */
   weightsUrl: string;
   /**
@@ -353,12 +656,24 @@ export interface FitTask {
   deadlineAt: number;
   config: FitConfig;
   uploadCodec: CodecChoice;
+  /**
+   * Error feedback: add to the update what compression dropped from this client's last accepted upload for this job, and keep what this upload drops (frame.md §4.9). Absent means false.
+   */
+  errorFeedback?: boolean;
 }
 export interface FitConfig {
   localEpochs: number;
   batchSize: number;
   learningRate: number;
   maxExamples?: number;
+  privacy?: ClientPrivacyInstructions;
+}
+/**
+ * Client-side DP: clip the update to clipNorm (L2) and add Gaussian noise of this standard deviation to every value before encoding.
+ */
+export interface ClientPrivacyInstructions {
+  clipNorm: number;
+  noiseStddev: number;
 }
 /**
  * The socket.io `auth` object a client sends when it connects to the /fleet namespace.
@@ -435,7 +750,7 @@ export interface JobView {
    */
   id: string;
   name: string;
-  status: "pending" | "running" | "completed" | "failed" | "stopped";
+  status: "pending" | "running" | "paused" | "completed" | "failed" | "stopped" | "budget_exhausted";
   statusReason?: string;
   /**
    * The CreateJobRequest with every default filled in (initialWeights and model topology omitted).
@@ -469,6 +784,14 @@ export interface JobSummary {
   centralAccuracy?: number;
   centralLoss?: number;
   federatedAccuracy?: number;
+  /**
+   * ε spent so far at the job's δ (DP jobs).
+   */
+  epsilon?: number;
+  /**
+   * The δ of the job's guarantee (DP jobs).
+   */
+  delta?: number;
 }
 /**
  * A stored global model version, from GET /api/v1/jobs/{jobId}/models.
@@ -556,22 +879,26 @@ export interface RoundView {
   modelVersion?: number;
   metrics: RoundMetrics;
 }
-export interface RoundMetrics {
-  trainLoss?: number;
-  trainAccuracy?: number;
-  federatedLoss?: number;
-  federatedAccuracy?: number;
-  federatedExamples?: number;
-  centralLoss?: number;
-  centralAccuracy?: number;
-  examples?: number;
-  bytesUp?: number;
-  bytesDown?: number;
+/**
+ * The administrator credential of a request, from POST and GET /api/v1/session.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SessionView".
+ */
+export interface SessionView {
   /**
-   * float32 bytes of the updates / bytes uploaded
+   * The id the audit log names: session:<id> or admin-token:<id>.
    */
-  compressionRatio?: number;
-  durationMs?: number;
+  id: string;
+  kind: "session" | "admin-token";
+  /**
+   * The credential the session was opened with (admin-token:<id>).
+   */
+  subject: string;
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  expiresAt?: number;
 }
 /**
  * Server -> client `task:cancel`: the round closed or the job stopped; drop the task.

@@ -2,12 +2,23 @@
 import express, { Router, type Request } from 'express';
 import { PROTOCOL_VERSION, ShoalError } from '@shoal/protocol';
 import { PRESETS } from '@shoal/ml';
+import type { CodecRegistry } from '@shoal/codec';
 import type { ClientRegistry } from '../client-registry.js';
 import type { JobService } from '../job-service.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
+import type { AdminAuth } from '../auth/admin-auth.js';
+import type { AuditLog } from '../auth/audit-log.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { audited, requireAdminForChanges, setAuditTarget } from '../auth/rest-guard.js';
+import { auditRouter } from './audit-router.js';
+import { catalogRouter } from './catalog-router.js';
+import { clientsRouter } from './clients-router.js';
 import { integerParam, notFound } from './errors.js';
-import { toClientView, toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
+import { jobControlRouter, jobTarget } from './job-control-router.js';
+import { sessionRouter } from './session-router.js';
+import { weightsRoute } from './weights-route.js';
+import { toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
 
 export interface ApiDependencies {
   store: SqliteStore;
@@ -16,12 +27,24 @@ export interface ApiDependencies {
   metrics: CoordinatorMetrics;
   serverVersion: string;
   maxJsonBodyBytes: number;
+  codecs: CodecRegistry;
+  auth: AdminAuth;
+  audit: AuditLog;
 }
 
 export function apiRouter(deps: ApiDependencies): Router {
   const { store, registry, jobs } = deps;
   const router = Router();
+  // Every change needs an administrator, checked before a body is parsed; logging in is the one exception.
+  // Reads stay open until identity (issue #5).
+  router.use(requireAdminForChanges(deps.auth, deps.audit, { except: ['/session'] }));
   router.use(express.json({ limit: deps.maxJsonBodyBytes, strict: false }));
+  router.use(sessionRouter({ auth: deps.auth, audit: deps.audit, throttle: new LoginThrottle() }));
+  router.use(clientsRouter({ store, registry }));
+  router.use(auditRouter({ audit: deps.audit }));
+  router.use(catalogRouter({ codecs: deps.codecs }));
+  router.use(jobControlRouter({ jobs, store, audit: deps.audit }));
+  router.use(weightsRoute({ store, jobs, codecs: deps.codecs }));
 
   const requireJob = (request: Request) => {
     const id = String(request.params['jobId']);
@@ -34,21 +57,10 @@ export function apiRouter(deps: ApiDependencies): Router {
     response.json({ protocolVersion: PROTOCOL_VERSION, serverVersion: deps.serverVersion, presets: Object.values(PRESETS) });
   });
 
-  router.get('/clients', (_request, response) => {
-    const counts = store.contributionCounts();
-    const items = store.listClients().map((client) => toClientView(client, registry.get(client.id), counts.get(client.id) ?? 0));
-    response.json({ items, online: registry.size(), total: items.length });
-  });
-
-  router.get('/clients/:clientId', (request, response) => {
-    const client = store.getClient(String(request.params['clientId']));
-    if (client === undefined) throw new ShoalError('NOT_FOUND', `client ${request.params['clientId']} is not registered`);
-    response.json(toClientView(client, registry.get(client.id), store.contributionCounts().get(client.id) ?? 0));
-  });
-
-  router.post('/jobs', async (request, response) => {
+  router.post('/jobs', audited(deps.audit, 'job.create'), async (request, response) => {
     if (!request.is('application/json')) throw new ShoalError('BAD_REQUEST', 'POST /jobs takes an application/json body');
     const job = await jobs.create(request.body);
+    setAuditTarget(response, `job:${job.id}`);
     response.status(201).json(toJobView(job, []));
   });
 
@@ -61,7 +73,7 @@ export function apiRouter(deps: ApiDependencies): Router {
     response.json(toJobView(job, store.listRounds(job.id)));
   });
 
-  router.post('/jobs/:jobId/stop', async (request, response) => {
+  router.post('/jobs/:jobId/stop', audited(deps.audit, 'job.stop', jobTarget), async (request, response) => {
     const job = requireJob(request);
     const stopped = await jobs.stop(job.id);
     response.json(toJobView(stopped, store.listRounds(job.id)));
@@ -100,17 +112,6 @@ export function apiRouter(deps: ApiDependencies): Router {
     const version = store.getVersion(job.id, integerParam(request.params['version'], 'version'));
     if (version === undefined) throw new ShoalError('NOT_FOUND', `job ${job.id} has no model version ${request.params['version']}`);
     response.json(toModelVersionView(version));
-  });
-
-  router.get('/jobs/:jobId/models/:version/weights', (request, response) => {
-    const job = requireJob(request);
-    const version = integerParam(request.params['version'], 'version');
-    const weights = store.getVersionWeights(job.id, version);
-    if (weights === undefined) throw new ShoalError('NOT_FOUND', `job ${job.id} has no model version ${version}`);
-    const taskId = typeof request.query['taskId'] === 'string' ? request.query['taskId'] : undefined;
-    jobs.findRunner(job.id)?.recordDownload(taskId, weights.byteLength);
-    response.type('application/octet-stream').setHeader('Content-Length', weights.byteLength);
-    response.end(weights);
   });
 
   router.use(notFound);

@@ -20,6 +20,7 @@ export function errorHandler(logger: Logger, metrics: CoordinatorMetrics): Error
     metrics.rejectedMessages.inc({ code: failure.code });
     if (failure.code === 'INTERNAL') logger.error({ err: error, method: request.method, path: request.path }, failure.message);
     else logger.warn({ code: failure.code, method: request.method, path: request.path }, failure.message);
+    response.locals['errorCode'] = failure.code;
     response.status(failure.httpStatus).json({ error: failure.toWire() });
   };
 }

@@ -2,6 +2,7 @@
 import type { ClientView, ContributionView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
 import { totalElements } from '@shoal/protocol';
 import { publicJobConfig } from '../job-config.js';
+import type { RecentContribution } from '../store/client-query.js';
 import type { ClientRecord, ContributionRecord, JobRecord, ModelVersionRecord, RoundRecord } from '../store/records.js';
 
 /** Drops undefined fields, which JSON Schema's additionalProperties/required treat differently from absent. */
@@ -31,6 +32,8 @@ export function toJobView(job: JobRecord, rounds: readonly RoundRecord[]): JobVi
       centralAccuracy: last?.metrics.centralAccuracy,
       centralLoss: last?.metrics.centralLoss,
       federatedAccuracy: lastFederated?.metrics.federatedAccuracy,
+      epsilon: job.config.privacy === undefined ? undefined : ([...rounds].reverse().find((round) => round.metrics.epsilon !== undefined)?.metrics.epsilon ?? 0),
+      delta: job.config.privacy?.accountant.delta,
     }),
   });
 }
@@ -43,8 +46,13 @@ export function toContributionView(contribution: ContributionRecord): Contributi
   return compact({ ...contribution });
 }
 
-export function toClientView(client: ClientRecord, online: { lastSeenAt: number } | undefined, contributions: number): ClientView {
-  return {
+export function toClientView(
+  client: ClientRecord,
+  online: { lastSeenAt: number } | undefined,
+  contributions: number,
+  recent?: readonly RecentContribution[],
+): ClientView {
+  const view: ClientView = {
     id: client.id,
     name: client.name,
     status: online === undefined ? 'offline' : 'online',
@@ -53,6 +61,8 @@ export function toClientView(client: ClientRecord, online: { lastSeenAt: number 
     capabilities: client.capabilities,
     contributions,
   };
+  if (recent !== undefined) view.recentContributions = recent.map((c) => ({ jobId: c.jobId, round: c.round, status: c.status, at: c.at }));
+  return view;
 }
 
 export function toModelVersionView(version: ModelVersionRecord): ModelVersionView {

@@ -67,4 +67,31 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX contributions_by_client ON contributions (client_id);
   `,
+  // 2: administrator credentials (hashes only), console sessions and the audit log of admin actions.
+  `
+  CREATE TABLE admin_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE admin_sessions (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    error_code TEXT,
+    address TEXT
+  );
+  CREATE INDEX contributions_by_client_recent ON contributions (client_id, updated_at);
+  CREATE INDEX clients_by_last_seen ON clients (last_seen_at);
+  `,
 ];

@@ -2,7 +2,7 @@
 import type { ClientCapabilities, RoundMetrics, TensorSpec } from '@shoal/protocol';
 import type { JobConfig } from '../job-config.js';
 
-export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped';
+export type JobStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'stopped' | 'budget_exhausted';
 export type RoundStatus = 'running' | 'completed' | 'failed';
 export type ContributionStatus = 'selected' | 'accepted' | 'rejected' | 'failed' | 'late' | 'dropped';
 
@@ -68,4 +68,28 @@ export interface ContributionRecord {
   loss: number | undefined;
   accuracy: number | undefined;
   durationMs: number | undefined;
+}
+
+/** A console session: only the SHA-256 of its bearer secret is kept. */
+export interface SessionRecord {
+  id: string;
+  tokenHash: string;
+  /** Who the session acts for, e.g. `admin-token:tok-1a2b3c4d`. */
+  subject: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** The credential that acted: `session:<id>`, `admin-token:<id>`, or `anonymous`. */
+  actor: string;
+  action: string;
+  target: string | undefined;
+  outcome: AuditOutcome;
+  errorCode: string | undefined;
+  address: string | undefined;
 }

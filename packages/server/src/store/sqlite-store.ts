@@ -3,7 +3,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RoundMetrics } from '@shoal/protocol';
+import { withCompressionDefaults, type JobConfig } from '../job-config.js';
 import { MIGRATIONS } from './migrations.js';
+import { AdminRecords } from './admin-records.js';
+import { optionalNumber, optionalString, type Row } from './row-values.js';
+import { countClients, queryClients, recentContributions, type ClientQuery, type RecentContribution } from './client-query.js';
 import type {
   ClientRecord,
   ContributionRecord,
@@ -14,10 +18,6 @@ import type {
   RoundRecord,
 } from './records.js';
 
-type Row = Record<string, unknown>;
-
-const optionalNumber = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
-const optionalString = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
 
 function jobFromRow(row: Row): JobRecord {
   return {
@@ -25,7 +25,7 @@ function jobFromRow(row: Row): JobRecord {
     name: String(row['name']),
     status: row['status'] as JobStatus,
     statusReason: optionalString(row['status_reason']),
-    config: JSON.parse(String(row['config'])),
+    config: withCompressionDefaults(JSON.parse(String(row['config'])) as JobConfig),
     topology: JSON.parse(String(row['topology'])),
     tensorSpecs: JSON.parse(String(row['tensor_specs'])),
     createdAt: Number(row['created_at']),
@@ -105,6 +105,8 @@ export interface ContributionPatch {
 
 export class SqliteStore {
   private readonly db: Database.Database;
+  /** Admin token hash, console sessions and the audit log. */
+  readonly admin: AdminRecords;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -113,6 +115,7 @@ export class SqliteStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.admin = new AdminRecords(this.db);
   }
 
   private migrate(): void {
@@ -157,6 +160,20 @@ export class SqliteStore {
       .prepare(`SELECT client_id, COUNT(*) AS n FROM contributions WHERE status = 'accepted' GROUP BY client_id`)
       .all() as Row[];
     return new Map(rows.map((row) => [String(row['client_id']), Number(row['n'])]));
+  }
+
+  /** One page of clients matching the query, each with its accepted-contribution count, and the number matching. */
+  queryClients(query: ClientQuery): { items: { client: ClientRecord; contributions: number }[]; total: number } {
+    const { rows, total } = queryClients(this.db, query);
+    return { items: rows.map((row) => ({ client: this.clientFromRow(row), contributions: Number(row['contributions']) })), total };
+  }
+
+  recentContributions(clientIds: readonly string[], perClient: number): Map<string, RecentContribution[]> {
+    return recentContributions(this.db, clientIds, perClient);
+  }
+
+  countClients(): number {
+    return countClients(this.db);
   }
 
   private clientFromRow(row: Row): ClientRecord {

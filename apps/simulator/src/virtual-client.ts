@@ -1,0 +1,144 @@
+/**
+ * One virtual client: a protocol peer that owns only its id and the indices of its examples. It validates each
+ * task, downloads the global weights from the task's URL, has a trainer worker train it, and uploads the encoded
+ * delta with `fit:result`, unless the fault plan makes it drop out, crash, straggle or attack.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PROTOCOL_VERSION, ShoalError, parseMessage, type FitTask } from '@shoal/protocol';
+import { createRng } from '@shoal/data';
+import type { FaultPlan } from './fault-plan.js';
+import { call, type ClientLink, type FleetTransport } from './fleet-transport.js';
+import type { SimulationConfig } from './sim-config.js';
+import type { TrainerPool } from './trainer-pool.js';
+import type { UploadOrder } from './upload-order.js';
+
+export const SIMULATOR_AGENT_VERSION = 'shoal-simulator 0.1.0';
+
+/** What every virtual client shares; one per simulation. */
+export interface ClientHost {
+  config: SimulationConfig;
+  transport: FleetTransport;
+  faults: FaultPlan;
+  order: UploadOrder;
+  pool: TrainerPool;
+  /** Builds the job's model in the workers once (from the task's modelUrl). */
+  ensureModel(jobId: string, modelUrl: string): Promise<void>;
+  /** Resolves once the coordinator has seen this client go offline. */
+  waitOffline(clientId: string): Promise<void>;
+  /** Counts of what happened, by name (late uploads, refusals, errors). */
+  count(what: string): void;
+}
+
+export class VirtualClient {
+  private link: ClientLink | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly cancels = new Map<string, () => void>();
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    readonly indices: Int32Array,
+    private readonly host: ClientHost,
+  ) {}
+
+  /** Connects and says hello under this client's stable id. */
+  async connect(): Promise<void> {
+    const link = await this.host.transport.connect(
+      { protocolVersion: PROTOCOL_VERSION, clientId: this.id },
+      { event: (event, payload) => this.receive(event, payload), disconnected: () => undefined },
+    );
+    const reply = await call(link, 'hello', {
+      clientId: this.id,
+      name: this.id,
+      capabilities: { platform: 'simulated', backend: 'wasm', agentVersion: SIMULATOR_AGENT_VERSION, numTrainExamples: this.indices.length, numEvalExamples: 0 },
+    });
+    if (!reply.ok) throw new ShoalError('INTERNAL', `hello of ${this.id} was refused: ${reply.error?.code} ${reply.error?.message}`);
+    this.link = link;
+  }
+
+  disconnect(): void {
+    this.link?.disconnect();
+    this.link = undefined;
+  }
+
+  private receive(event: string, payload: unknown): void {
+    if (event === 'fit:task') {
+      this.queue = this.queue.then(() => this.fit(payload)).catch((error: unknown) => {
+        this.host.count('client errors');
+        process.emitWarning(`virtual client ${this.id}: ${ShoalError.from(error).message}`);
+      });
+    } else if (event === 'task:cancel') {
+      const taskId = (payload as { taskId?: string }).taskId;
+      if (taskId !== undefined) this.cancels.get(taskId)?.();
+    } else if (event === 'protocol:error') {
+      this.host.count('protocol errors');
+    }
+    // evaluate:task never comes: virtual clients report no evaluation examples.
+  }
+
+  private async fit(raw: unknown): Promise<void> {
+    const task = parseMessage('fit-task', raw);
+    const { faults, order, pool, transport, config } = this.host;
+    const plan = faults.decide(task.round, this.index);
+    if (plan.fate === 'dropout') return; // silent: the round waits for its deadline
+    const cancelled = plan.fate === 'late' ? new Promise<void>((resolve) => this.cancels.set(task.taskId, resolve)) : undefined;
+    try {
+      const weights = await transport.getBytes(task.weightsUrl);
+      await this.host.ensureModel(task.jobId, task.modelUrl);
+      if (plan.fate === 'crash-mid-training') return await this.crash();
+      const trained = await pool.fit(
+        {
+          jobId: task.jobId,
+          version: task.modelVersion,
+          indices: this.indices,
+          epochs: task.config.localEpochs,
+          batchSize: task.config.batchSize,
+          learningRate: task.config.learningRate,
+          seed: createRng(config.seed).fork('train').fork(task.round).nextInt(2 ** 31) ^ this.index,
+          codec: { id: task.uploadCodec.id, params: task.uploadCodec.params ?? {} },
+          attack: faults.attack(task.round, this.index),
+        },
+        weights,
+      );
+      if (plan.fate === 'crash-mid-upload') return await this.crash();
+      if (cancelled !== undefined) await cancelled;
+      else {
+        if (plan.latencyMs > 0 && config.timeScale > 0) await sleep(plan.latencyMs * config.timeScale);
+        await order.turn(task.round, this.id);
+      }
+      await this.upload(task, trained, plan.latencyMs, plan.fate === 'late');
+    } finally {
+      this.cancels.delete(task.taskId);
+      if (plan.fate === 'honest') order.done(task.round, this.id);
+    }
+  }
+
+  private async upload(task: FitTask, trained: Awaited<ReturnType<TrainerPool['fit']>>, latencyMs: number, late: boolean): Promise<void> {
+    const link = this.link;
+    if (link === undefined) return;
+    const reply = await call(
+      link,
+      'fit:result',
+      {
+        taskId: task.taskId,
+        jobId: task.jobId,
+        round: task.round,
+        modelVersion: task.modelVersion,
+        numExamples: trained.numExamples,
+        durationMs: trained.trainMs + latencyMs,
+        metrics: { loss: trained.loss, accuracy: trained.accuracy },
+      },
+      trained.frame,
+    );
+    // A straggler past the deadline expects LATE_UPDATE; a refusal of an on-time upload means the run went wrong.
+    if (!reply.ok) this.host.count(`${late ? 'late uploads' : 'uploads'} refused: ${reply.error?.code}`);
+  }
+
+  /** The device disappears mid-task: the coordinator sees the disconnect; the device comes back later under the same id. */
+  private async crash(): Promise<void> {
+    const offline = this.host.waitOffline(this.id);
+    this.disconnect();
+    await offline;
+    await this.connect();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The socket.io /console namespace: administrators' browsers, authenticated at the handshake by their session,
+ * receive the coordinator's job, round and fleet events as they happen (protocols/v1/console.md).
+ */
+import type { Namespace } from 'socket.io';
+import { PROTOCOL_VERSION, ShoalError, parseMessage, type MessageOf } from '@shoal/protocol';
+import type { Logger } from 'pino';
+import type { ClientRegistry } from './client-registry.js';
+import type { CoordinatorEventMap, CoordinatorEvents } from './coordinator-events.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import { credentialsFromHeaders } from './auth/http-credentials.js';
+import type { Authenticator } from './auth/principal.js';
+
+export const CONSOLE_NAMESPACE = '/console';
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The events a console receives, typed by their protocols/v1 schemas. */
+export interface ConsoleServerToClientEvents {
+  'round:started': (event: MessageOf<'console-round-started'>) => void;
+  'round:progress': (event: MessageOf<'console-round-progress'>) => void;
+  'round:finished': (event: MessageOf<'console-round-finished'>) => void;
+  'job:status': (event: MessageOf<'console-job-status'>) => void;
+  'client:online': (event: MessageOf<'console-client-presence'>) => void;
+  'client:offline': (event: MessageOf<'console-client-presence'>) => void;
+}
+
+type Payload<E extends keyof ConsoleServerToClientEvents> = Parameters<ConsoleServerToClientEvents[E]>[0];
+type Forward = <E extends keyof ConsoleServerToClientEvents>(event: E, toWire: (...args: CoordinatorEventMap[E]) => Payload<E>) => void;
+
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+/** Domain event → wire event: the one place console payloads are built. */
+export function forwardConsoleEvents(forward: Forward, registry: ClientRegistry): void {
+  forward('round:started', (e) => ({ jobId: e.jobId, round: e.round, selected: e.selected.length, deadlineAt: e.deadlineAt }));
+  forward('round:progress', (e) => ({ jobId: e.jobId, round: e.round, selected: e.selected, reported: e.reported, failed: e.failed }));
+  forward('round:finished', (e) => defined({ jobId: e.jobId, round: e.round, status: e.status, modelVersion: e.modelVersion, metrics: e.metrics }));
+  forward('job:status', (e) => defined({ jobId: e.jobId, status: e.status, reason: e.reason }));
+  forward('client:online', (e) => ({ clientId: e.clientId, online: registry.size() }));
+  forward('client:offline', (e) => ({ clientId: e.clientId, online: registry.size() }));
+}
+
+export class ConsoleGateway {
+  constructor(
+    private readonly deps: {
+      authenticator: Authenticator;
+      events: CoordinatorEvents;
+      registry: ClientRegistry;
+      logger: Logger;
+      metrics: CoordinatorMetrics;
+    },
+  ) {}
+
+  /** Authenticates handshakes and forwards events; returns a function that stops forwarding. */
+  attach(namespace: Namespace): () => void {
+    namespace.use((socket, next) => {
+      try {
+        const auth = parseMessage('console-handshake-auth', socket.handshake.auth);
+        if (auth.protocolVersion !== PROTOCOL_VERSION) {
+          throw new ShoalError('PROTOCOL_VERSION_MISMATCH', `this coordinator speaks protocol v${PROTOCOL_VERSION}; the console sent v${auth.protocolVersion}`, {
+            details: { serverProtocolVersion: PROTOCOL_VERSION },
+          });
+        }
+        const headers = credentialsFromHeaders(socket.handshake.headers);
+        const principal = this.deps.authenticator.authenticate({ bearer: auth.token ?? headers.bearer, sessionSecret: headers.sessionSecret });
+        if (principal === undefined) throw new ShoalError('UNAUTHENTICATED', 'no valid session: log in to the console again');
+        socket.data = { principal: principal.id };
+        // A session that expires while connected ends the connection; the reconnect then fails with UNAUTHENTICATED.
+        if (principal.expiresAt !== undefined) {
+          const timer = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, principal.expiresAt - Date.now())));
+          socket.once('disconnect', () => clearTimeout(timer));
+        }
+        next();
+      } catch (error) {
+        const failure = ShoalError.from(error);
+        this.deps.metrics.rejectedMessages.inc({ code: failure.code });
+        this.deps.logger.warn({ code: failure.code, namespace: CONSOLE_NAMESPACE, address: socket.handshake.address }, failure.message);
+        next(Object.assign(new Error(failure.message), { data: failure.toWire() }));
+      }
+    });
+    // The console only listens; anything it sends is ignored rather than answered.
+    namespace.on('connection', (socket) => this.deps.logger.debug({ principal: socket.data.principal }, 'console connected'));
+
+    const { events } = this.deps;
+    const subscriptions: (() => void)[] = [];
+    forwardConsoleEvents((event, toWire) => {
+      const listener = (...args: Parameters<typeof toWire>) => void namespace.emit(event, toWire(...args));
+      // Node's typed EventEmitter cannot relate a generic event name to its listener; `Forward` checks the pair.
+      events.on(event, listener as never);
+      subscriptions.push(() => events.off(event, listener as never));
+    }, this.deps.registry);
+    return () => subscriptions.forEach((unsubscribe) => unsubscribe());
+  }
+}

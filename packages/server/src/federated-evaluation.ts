@@ -1,0 +1,48 @@
+/** The federated-evaluation phase after a round: sampled clients evaluate the new version on their held-out data. */
+import type { EvaluateOutcome, Strategy } from '@shoal/strategy';
+import { createRng } from '@shoal/data';
+import type { ClientRegistry } from './client-registry.js';
+import { EvaluationRound } from './evaluation-round.js';
+import type { JobRecord } from './store/records.js';
+
+export interface FederatedEvaluationInput {
+  job: JobRecord;
+  round: number;
+  version: number;
+  strategy: Strategy;
+  registry: ClientRegistry;
+  newTaskId: () => string;
+  /** Lets the runner route evaluate:result messages (and stop) to the open phase. */
+  onOpen: (evaluation: EvaluationRound) => void;
+}
+
+/** Resolves with the strategy's aggregate, or undefined when no client was asked or none answered. */
+export async function runFederatedEvaluation(input: FederatedEvaluationInput): Promise<EvaluateOutcome | undefined> {
+  const { job, round, version, strategy, registry } = input;
+  const rng = createRng(job.config.seed).fork(`evaluate-${round}`);
+  const plan = strategy.configureEvaluate({ round, globalWeights: [], random: () => rng.next() }, registry.idleCandidates());
+  if (plan === undefined) return undefined;
+  const tasks = new Map(plan.clientIds.map((clientId) => [clientId, input.newTaskId()]));
+  const evaluation = new EvaluationRound(round, version, tasks);
+  input.onOpen(evaluation);
+  registry.setBusy(plan.clientIds, job.id);
+  const deadlineAt = Date.now() + job.config.roundDeadlineMs;
+  for (const [clientId, id] of tasks) {
+    const sent = registry.send(clientId, 'evaluate:task', {
+      taskId: id,
+      jobId: job.id,
+      round,
+      modelVersion: version,
+      modelUrl: `/api/v1/jobs/${job.id}/model.json`,
+      weightsUrl: `/api/v1/jobs/${job.id}/models/${version}/weights?taskId=${id}`,
+      deadlineAt,
+      config: { batchSize: plan.batchSize },
+    });
+    if (!sent) evaluation.fail(clientId, 'LATE_UPDATE', 'client went offline');
+  }
+  const timer = setTimeout(() => evaluation.close(), job.config.roundDeadlineMs);
+  await evaluation.whenClosed;
+  clearTimeout(timer);
+  registry.setBusy(plan.clientIds, undefined);
+  return strategy.aggregateEvaluate(evaluation.reports, evaluation.failures);
+}

@@ -1,0 +1,176 @@
+/**
+ * One client connection's protocol handling, independent of the transport: handshake check, validation of every
+ * inbound event, dispatch to registry and jobs, and refusals with codes. socket.io and the in-memory fleet bind to it.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CLIENT_EVENT_SCHEMAS,
+  PROTOCOL_VERSION,
+  ShoalError,
+  isClientEventName,
+  parseMessage,
+  type ClientEventName,
+  type HandshakeAuth,
+  type MessageOf,
+} from '@shoal/protocol';
+import type { Logger } from 'pino';
+import type { ClientConnection, ClientRegistry } from './client-registry.js';
+import type { CoordinatorEvents } from './coordinator-events.js';
+import type { JobService } from './job-service.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import type { SqliteStore } from './store/sqlite-store.js';
+
+export interface FleetDependencies {
+  registry: ClientRegistry;
+  jobs: JobService;
+  store: SqliteStore;
+  logger: Logger;
+  metrics: CoordinatorMetrics;
+  events: CoordinatorEvents;
+}
+
+export interface FleetSessionOptions {
+  heartbeatIntervalMs: number;
+  serverVersion: string;
+}
+
+type Ack = (reply: unknown) => void;
+const PERSIST_LAST_SEEN_EVERY_MS = 30_000;
+
+/** Parses the handshake `auth` object; throws the ShoalError the connection is refused with. */
+export function checkHandshake(deps: Pick<FleetDependencies, 'metrics' | 'logger'>, auth: unknown, address: string): HandshakeAuth {
+  try {
+    const parsed = parseMessage('handshake-auth', auth);
+    if (parsed.protocolVersion !== PROTOCOL_VERSION) {
+      throw new ShoalError(
+        'PROTOCOL_VERSION_MISMATCH',
+        `this coordinator speaks protocol v${PROTOCOL_VERSION}; the client sent v${parsed.protocolVersion}`,
+        { details: { serverProtocolVersion: PROTOCOL_VERSION } },
+      );
+    }
+    return parsed;
+  } catch (error) {
+    const failure = ShoalError.from(error);
+    deps.metrics.rejectedMessages.inc({ code: failure.code });
+    deps.logger.warn({ code: failure.code, address }, failure.message);
+    throw failure;
+  }
+}
+
+export class FleetSession {
+  private clientIdValue: string | undefined;
+  private lastPersistedSeenAt = 0;
+
+  constructor(
+    private readonly deps: FleetDependencies,
+    private readonly options: FleetSessionOptions,
+    /** Server → client events of this connection; `protocol:error` notices go through it too. */
+    private readonly connection: ClientConnection,
+  ) {}
+
+  get clientId(): string | undefined {
+    return this.clientIdValue;
+  }
+
+  /** One inbound event; `args` are its arguments, the last one the acknowledgement callback if the client gave one. */
+  receive(event: string, args: unknown[]): void {
+    if (!isClientEventName(event)) {
+      this.refuse(event, args, new ShoalError('UNKNOWN_EVENT', `'${event}' is not an event of protocol v${PROTOCOL_VERSION}`));
+      return;
+    }
+    try {
+      const payload = parseMessage(CLIENT_EVENT_SCHEMAS[event], args[0]);
+      const reply = this.handle(event, payload, args);
+      const ack = args.at(-1);
+      if (typeof ack === 'function') (ack as Ack)(reply);
+    } catch (error) {
+      this.refuse(event, args, ShoalError.from(error), this.clientIdValue);
+    }
+  }
+
+  /** The transport lost the connection: the client goes offline and leaves the rounds it was in. */
+  disconnected(reason: string): void {
+    const clientId = this.clientIdValue;
+    if (clientId === undefined) return;
+    const { registry, store, jobs, events, metrics, logger } = this.deps;
+    registry.unregister(clientId, this.connection);
+    if (!registry.isOnline(clientId)) {
+      store.touchClient(clientId, Date.now());
+      jobs.clientDisconnected(clientId);
+      events.emit('client:offline', { clientId });
+    }
+    metrics.clientsConnected.set(registry.size());
+    logger.info({ clientId, reason }, 'client disconnected');
+  }
+
+  private handle(event: ClientEventName, payload: unknown, args: unknown[]): unknown {
+    if (event === 'hello') return this.hello(payload as MessageOf<'hello-request'>);
+    const clientId = this.clientIdValue;
+    if (clientId === undefined) throw new ShoalError('NOT_REGISTERED', `send 'hello' before '${event}'`);
+    const now = Date.now();
+    this.deps.registry.heartbeat(clientId, now);
+    if (now - this.lastPersistedSeenAt > PERSIST_LAST_SEEN_EVERY_MS) {
+      this.deps.store.touchClient(clientId, now);
+      this.lastPersistedSeenAt = now;
+    }
+    switch (event) {
+      case 'heartbeat':
+        return { ok: true };
+      case 'fit:result': {
+        const result = payload as MessageOf<'fit-result'>;
+        const update = args[1];
+        if (!(update instanceof Uint8Array)) {
+          throw new ShoalError('VALIDATION_FAILED', 'fit:result needs the update frame as its second (binary) argument');
+        }
+        this.deps.jobs.runner(result.jobId).handleFitResult(clientId, result, update);
+        return { ok: true };
+      }
+      case 'fit:failure': {
+        const failure = payload as MessageOf<'fit-failure'>;
+        this.deps.jobs.runner(failure.jobId).handleFitFailure(clientId, failure.round, failure.error.code, failure.error.message);
+        return { ok: true };
+      }
+      case 'evaluate:result': {
+        const result = payload as MessageOf<'evaluate-result'>;
+        this.deps.jobs.runner(result.jobId).handleEvaluateResult(clientId, result);
+        return { ok: true };
+      }
+    }
+  }
+
+  private hello(request: MessageOf<'hello-request'>): unknown {
+    const current = this.clientIdValue;
+    if (current !== undefined && request.clientId !== undefined && request.clientId !== current) {
+      throw new ShoalError('CONFLICT', `this connection is already registered as ${current}`);
+    }
+    const { store, registry, metrics, events, logger } = this.deps;
+    const clientId = request.clientId ?? current ?? `c-${randomBytes(6).toString('hex')}`;
+    const now = Date.now();
+    const known = store.getClient(clientId);
+    store.upsertClient({ id: clientId, name: request.name, capabilities: request.capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
+    registry.register({ id: clientId, name: request.name, capabilities: request.capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now });
+    this.clientIdValue = clientId;
+    this.lastPersistedSeenAt = now;
+    metrics.clientsConnected.set(registry.size());
+    events.emit('client:online', { clientId });
+    logger.info({ clientId, name: request.name, backend: request.capabilities.backend, examples: request.capabilities.numTrainExamples }, 'client registered');
+    return {
+      ok: true,
+      clientId,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      protocolVersion: PROTOCOL_VERSION,
+      serverVersion: this.options.serverVersion,
+    };
+  }
+
+  /** Sends the error to the sender (ack if it gave one, else protocol:error) and logs it; nothing else changes. */
+  private refuse(event: string, args: unknown[], error: ShoalError, clientId?: string): void {
+    const { metrics, logger } = this.deps;
+    metrics.rejectedMessages.inc({ code: error.code });
+    const log = error.code === 'INTERNAL' ? logger.error.bind(logger) : logger.warn.bind(logger);
+    log({ event, clientId, code: error.code, err: error.code === 'INTERNAL' ? error.cause : undefined }, error.message);
+    const ack = args.at(-1);
+    if (typeof ack === 'function') (ack as Ack)({ ok: false, error: error.toWire() });
+    else this.connection.send('protocol:error', { event, error: error.toWire() });
+  }
+}
