@@ -1,4 +1,5 @@
 /** Parses and validates the agent's command line into the options of the client SDK. */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ShoalError } from '@shoal/protocol';
 import { loadDatasetDir, loadMnistShard, parseShardSpec, splitExamples, type LabeledExamples, type PartitionScheme } from '@shoal/data';
@@ -7,6 +8,8 @@ export interface AgentOptions {
   coordinatorUrl: string;
   name: string;
   stateDir: string;
+  /** PEM CA to trust for an https coordinator (pinning); the system store otherwise. */
+  ca: string | undefined;
   train: LabeledExamples;
   evaluation: LabeledExamples | undefined;
   seed: number;
@@ -42,6 +45,7 @@ export function agentCommand(): Command {
     .option('--max-examples <n>', 'use at most this many local examples', integer('max-examples', 1))
     .option('--state-dir <path>', 'where the agent keeps its identity (owner-only permissions)')
     .option('--label <label...>', 'cohort labels of this device', [])
+    .option('--ca <file>', 'PEM CA certificate to trust for an https:// coordinator (pins its CA)', process.env['SHOAL_CA'])
     .option('--log-level <level>', 'debug | info | warn | error', 'info');
 }
 
@@ -73,10 +77,21 @@ export function resolveAgentOptions(raw: Record<string, unknown>): AgentOptions 
     coordinatorUrl: String(raw['coordinator']),
     name,
     stateDir: typeof raw['stateDir'] === 'string' ? raw['stateDir'] : `.shoal/agents/${name}`,
+    ca: typeof raw['ca'] === 'string' ? readCa(raw['ca']) : undefined,
     train: split.train,
     evaluation: split.eval,
     seed,
     logLevel: level as AgentOptions['logLevel'],
     labels: (raw['label'] as string[] | undefined) ?? [],
   };
+}
+
+function readCa(file: string): string {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('BEGIN CERTIFICATE')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (error) {
+    throw new ShoalError('VALIDATION_FAILED', `--ca ${file}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -21,6 +21,7 @@ const client = new ShoalClient({
   stateDir: options.stateDir,
   labels: options.labels,
   seed: options.seed,
+  ...(options.ca === undefined ? {} : { tls: { ca: options.ca } }),
 });
 client.on('registered', ({ clientId }) => log.info('registered', { clientId, trainExamples: options.train.count, evalExamples: options.evaluation?.count ?? 0 }));
 client.on('task:fit', (task) => log.info('fit task', { jobId: task.jobId, round: task.round, modelVersion: task.modelVersion }));

@@ -20,6 +20,8 @@ const command = new Command('shoal-coordinator')
   .option('--session-ttl-minutes <minutes>', 'how long a console login lasts', env['SHOAL_SESSION_TTL_MINUTES'] ?? '720')
   .option('--console-dir <path>', 'the built web console to serve at /', env['SHOAL_CONSOLE_DIR'] ?? SHIPPED_CONSOLE)
   .option('--no-console', 'do not serve the web console')
+  .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS/WSS (with --tls-key)', env['SHOAL_TLS_CERT'])
+  .option('--tls-key <file>', 'PEM private key of --tls-cert', env['SHOAL_TLS_KEY'])
   .parse();
 
 const raw = command.opts();
@@ -36,6 +38,8 @@ try {
     adminToken: raw['adminToken'] === undefined ? undefined : String(raw['adminToken']),
     sessionTtlMs: Math.round(Number(raw['sessionTtlMinutes']) * 60_000),
     consoleDir: raw['console'] === false ? undefined : String(raw['consoleDir']),
+    tlsCertFile: typeof raw['tlsCert'] === 'string' ? raw['tlsCert'] : undefined,
+    tlsKeyFile: typeof raw['tlsKey'] === 'string' ? raw['tlsKey'] : undefined,
   });
 } catch (error) {
   console.error(`shoal-coordinator: ${ShoalError.from(error).message}`);

@@ -1,28 +1,61 @@
-/** HTTP calls a client makes to the coordinator: the model topology and weights frames. */
+/** HTTP(S) calls a client makes to the coordinator: the model topology and weights frames. */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ShoalError } from '@shoal/protocol';
 
-export class CoordinatorHttp {
-  constructor(private readonly baseUrl: string) {}
+export interface TransportSecurity {
+  /** PEM CA certificate(s) to trust instead of the system store: pins the coordinator's CA. */
+  ca?: string | Uint8Array;
+}
 
-  private async get(path: string): Promise<Response> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.baseUrl));
-    } catch (error) {
-      throw new ShoalError('INTERNAL', `cannot reach the coordinator at ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
+export class CoordinatorHttp {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly security: TransportSecurity = {},
+  ) {}
+
+  /** GET with Node's http/https (rather than fetch) so a pinned CA applies; certificates are always verified. */
+  private get(path: string): Promise<{ status: number; body: Buffer }> {
+    const url = new URL(path, this.baseUrl);
+    const secure = url.protocol === 'https:';
+    const options = secure ? { ca: this.security.ca === undefined ? undefined : Buffer.from(this.security.ca), rejectUnauthorized: true } : {};
+    return new Promise((resolve, reject) => {
+      const request = (secure ? httpsRequest : httpRequest)(url, { method: 'GET', ...options }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      });
+      request.on('error', (error) => reject(new ShoalError('INTERNAL', `cannot reach the coordinator at ${this.baseUrl}: ${error.message}`, { cause: error })));
+      request.end();
+    });
+  }
+
+  private async ok(path: string): Promise<Buffer> {
+    const { status, body } = await this.get(path);
+    if (status < 200 || status >= 300) {
+      let wire: unknown;
+      try {
+        wire = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
+      } catch {
+        wire = undefined;
+      }
+      throw ShoalError.fromWire(wire ?? { code: 'INTERNAL', message: `GET ${path} answered ${status}` });
     }
-    if (!response.ok) {
-      const body = (await response.json().catch(() => undefined)) as { error?: unknown } | undefined;
-      throw ShoalError.fromWire(body?.error ?? { code: 'INTERNAL', message: `GET ${path} answered ${response.status}` });
-    }
-    return response;
+    return body;
   }
 
   async json(path: string): Promise<unknown> {
-    return (await this.get(path)).json();
+    const body = await this.ok(path);
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      throw new ShoalError('INTERNAL', `GET ${path} did not return JSON`, { cause: error });
+    }
   }
 
   async bytes(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.get(path)).arrayBuffer());
+    // A copy: small Buffers live in Node's shared pool, which callers must not keep views into.
+    return new Uint8Array(await this.ok(path));
   }
 }

@@ -4,3 +4,4 @@ export type { ShoalClientOptions, ShoalClientEvents, ReconnectPolicy } from './s
 export { ClientStateStore } from './client-state.js';
 export type { PersistedState } from './client-state.js';
 export { ErrorFeedback, RESIDUAL_FILE } from './error-feedback.js';
+export type { TransportSecurity } from './coordinator-http.js';

@@ -16,7 +16,7 @@ import { defaultCodecRegistry, encodeFrame, type CodecRegistry } from '@shoal/co
 import { activeBackend, evaluateModel, initBackend, predict, trainLocal } from '@shoal/ml';
 import type { LabeledExamples } from '@shoal/data';
 import { ClientStateStore } from './client-state.js';
-import { CoordinatorHttp } from './coordinator-http.js';
+import { CoordinatorHttp, type TransportSecurity } from './coordinator-http.js';
 import { ErrorFeedback } from './error-feedback.js';
 import { ModelSession } from './model-session.js';
 import { privatizeUpdate } from './privatize-update.js';
@@ -40,6 +40,8 @@ export interface ShoalClientOptions {
   labels?: string[];
   reconnect?: Partial<ReconnectPolicy>;
   codecs?: CodecRegistry;
+  /** TLS: the coordinator's certificate is always verified; `ca` pins the CA to trust (PEM). */
+  tls?: TransportSecurity;
   /** Seed for local shuffling, so a run can be reproduced. */
   seed?: number;
 }
@@ -77,7 +79,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       throw new ShoalError('VALIDATION_FAILED', `coordinatorUrl must be an http(s) URL, got '${options.coordinatorUrl}'`);
     }
     if (options.train.count < 1) throw new ShoalError('VALIDATION_FAILED', 'train must hold at least one example');
-    this.http = new CoordinatorHttp(options.coordinatorUrl);
+    this.http = new CoordinatorHttp(options.coordinatorUrl, options.tls);
     this.codecs = options.codecs ?? defaultCodecRegistry();
     this.session = new ModelSession(this.http, this.codecs);
     this.state = options.stateDir === undefined ? undefined : new ClientStateStore(options.stateDir);
@@ -103,6 +105,9 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     const policy = { ...DEFAULT_RECONNECT, ...this.options.reconnect };
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(new URL(FLEET_NAMESPACE, this.options.coordinatorUrl).href, {
       transports: ['websocket'],
+      // Node-only TLS options of engine.io-client: verify the coordinator, against a pinned CA when given.
+      rejectUnauthorized: true,
+      ...(this.options.tls?.ca === undefined ? {} : { ca: Buffer.from(this.options.tls.ca).toString('utf8') }),
       reconnection: true,
       reconnectionDelay: policy.initialDelayMs,
       reconnectionDelayMax: policy.maxDelayMs,

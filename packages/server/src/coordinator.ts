@@ -1,5 +1,7 @@
 /** Composition root of the coordinator: HTTP + socket.io on one port, SQLite store, registry, jobs and evaluator. */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server as SocketServer } from 'socket.io';
@@ -70,7 +72,11 @@ export class Coordinator {
     app.use(consoleFiles(this.settings.consoleDir));
     app.use(notFound);
     app.use(errorHandler(this.logger, this.metrics));
-    this.http = createServer(app);
+    const { tlsCertFile, tlsKeyFile } = this.settings;
+    this.http =
+      tlsCertFile !== undefined && tlsKeyFile !== undefined
+        ? createHttpsServer({ cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }, app)
+        : createServer(app);
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: this.settings.maxMessageBytes,
       pingInterval: 10_000,
@@ -91,7 +97,8 @@ export class Coordinator {
       this.http.listen(this.settings.port, this.settings.host, () => resolve());
     });
     const port = (this.http.address() as AddressInfo).port;
-    const url = `http://${this.settings.host === '0.0.0.0' ? '127.0.0.1' : this.settings.host}:${port}`;
+    const scheme = this.settings.tlsCertFile === undefined ? 'http' : 'https';
+    const url = `${scheme}://${this.settings.host === '0.0.0.0' ? '127.0.0.1' : this.settings.host}:${port}`;
     this.logger.info({ port, url, dataDir: this.settings.dataDir, console: `${url}/` }, 'listening');
     if (this.auth.generatedToken !== undefined) {
       // Shown once: only its SHA-256 is stored, so a lost token is replaced by restarting with --admin-token.

@@ -1,4 +1,5 @@
 /** Coordinator options, their defaults, and validation that names the wrong option. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
 import { MIN_ADMIN_TOKEN_LENGTH } from './auth/admin-auth.js';
@@ -21,6 +22,9 @@ export interface CoordinatorSettings {
   sessionTtlMs: number;
   /** The built web console served at `/`; when undefined, `/` explains how to build it. */
   consoleDir: string | undefined;
+  /** PEM certificate chain and private key: when both are set the coordinator serves HTTPS and WSS only. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -36,6 +40,8 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   adminToken: undefined,
   sessionTtlMs: 12 * 60 * 60 * 1000,
   consoleDir: undefined,
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -52,6 +58,13 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
+  if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
+    throw option(settings.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'must be given together with the other TLS file');
+  }
+  for (const name of ['tlsCertFile', 'tlsKeyFile'] as const) {
+    const file = settings[name];
+    if (file !== undefined && !existsSync(file)) throw option(name, `names a file that does not exist: ${file}`);
+  }
   if (!Number.isInteger(settings.sessionTtlMs) || settings.sessionTtlMs < 1000) throw option('sessionTtlMs', 'must be an integer >= 1000');
   if (settings.adminToken !== undefined && (typeof settings.adminToken !== 'string' || settings.adminToken.length < MIN_ADMIN_TOKEN_LENGTH)) {
     throw option('adminToken', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
