@@ -16,6 +16,7 @@ import { createStrategy } from './strategy-factory.js';
 import { PrivacyLedger } from './privacy-ledger.js';
 import { runFederatedEvaluation } from './federated-evaluation.js';
 import { FitRound } from './fit-round.js';
+import { roundMetrics } from './round-metrics.js';
 import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
 
@@ -186,21 +187,16 @@ export class JobRunner {
     const stopped = closeReason === 'stopped';
     const reached = fitRound.accepted.length >= quorum;
     const outcome = !stopped && reached ? fitRound.finish() : undefined;
-    const contributions = store.listContributions(this.job.id, round);
-    const bytesUp = contributions.reduce((sum, c) => sum + c.bytesUp, 0);
-    const acceptedBytes = fitRound.accepted.reduce((sum, a) => sum + a.bytes, 0);
-    const roundMetrics: RoundMetrics = {
+    const metricsOfRound = roundMetrics({
+      parameterCount,
       examples: outcome?.metrics.examples ?? 0,
-      bytesUp,
-      bytesDown: contributions.reduce((sum, c) => sum + c.bytesDown, 0),
-      durationMs: Date.now() - startedAt,
-    };
-    if (acceptedBytes > 0) roundMetrics.compressionRatio = (fitRound.accepted.length * parameterCount * 4) / acceptedBytes;
-    if (roundMetrics.bytesDown! > 0) roundMetrics.downloadCompressionRatio = (this.fitDownloads.total * parameterCount * 4) / roundMetrics.bytesDown!;
-    roundMetrics.deltaDownloads = this.fitDownloads.deltas;
-    roundMetrics.clientBytes = contributions.map((c) => ({ clientId: c.clientId, bytesUp: c.bytesUp, bytesDown: c.bytesDown }));
-    if (outcome?.metrics.trainLoss !== undefined) roundMetrics.trainLoss = outcome.metrics.trainLoss;
-    if (outcome?.metrics.trainAccuracy !== undefined) roundMetrics.trainAccuracy = outcome.metrics.trainAccuracy;
+      startedAt,
+      endedAt: Date.now(),
+      acceptedUpdateBytes: fitRound.accepted.map((a) => a.bytes),
+      contributions: store.listContributions(this.job.id, round),
+      downloads: this.fitDownloads,
+      training: outcome?.metrics,
+    });
 
     let version: { version: number; weights: Uint8Array } | undefined;
     if (outcome?.weights !== undefined) {
@@ -213,12 +209,12 @@ export class JobRunner {
       version = { version: baseVersion + 1, weights };
       const central = await this.evaluateCentrally(weights);
       if (central !== undefined) {
-        roundMetrics.centralAccuracy = central.accuracy;
-        roundMetrics.centralLoss = central.loss;
+        metricsOfRound.centralAccuracy = central.accuracy;
+        metricsOfRound.centralLoss = central.loss;
       }
     }
     const status = version !== undefined ? 'completed' : 'failed';
-    this.privacy.record(roundMetrics, outcome?.privacy, status === 'completed');
+    this.privacy.record(metricsOfRound, outcome?.privacy, status === 'completed');
     const statusReason = stopped
       ? 'job stopped'
       : !reached
@@ -227,16 +223,16 @@ export class JobRunner {
           ? 'strategy kept the current model'
           : undefined;
     store.finishRound(
-      { jobId: this.job.id, round, status, statusReason, endedAt: Date.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: roundMetrics },
+      { jobId: this.job.id, round, status, statusReason, endedAt: Date.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
       version === undefined
         ? undefined
-        : { ...version, round, parentVersion: baseVersion, createdAt: Date.now(), centralAccuracy: roundMetrics.centralAccuracy, centralLoss: roundMetrics.centralLoss },
+        : { ...version, round, parentVersion: baseVersion, createdAt: Date.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
     );
     metrics.rounds.inc({ status });
-    metrics.roundDuration.observe(roundMetrics.durationMs! / 1000);
-    this.log.info({ round, status, statusReason, modelVersion: version?.version, ...roundMetrics }, 'round finished');
-    events.emit('round:finished', { jobId: this.job.id, round, status, modelVersion: version?.version, metrics: roundMetrics });
-    if (version !== undefined && !stopped) await this.evaluateFederated(round, version.version, roundMetrics);
+    metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);
+    this.log.info({ round, status, statusReason, modelVersion: version?.version, ...metricsOfRound }, 'round finished');
+    events.emit('round:finished', { jobId: this.job.id, round, status, modelVersion: version?.version, metrics: metricsOfRound });
+    if (version !== undefined && !stopped) await this.evaluateFederated(round, version.version, metricsOfRound);
     return true;
   }
 
@@ -251,7 +247,7 @@ export class JobRunner {
     }
   }
 
-  private async evaluateFederated(round: number, version: number, roundMetrics: RoundMetrics): Promise<void> {
+  private async evaluateFederated(round: number, version: number, metricsOfRound: RoundMetrics): Promise<void> {
     const outcome = await runFederatedEvaluation({
       job: this.job,
       round,
@@ -262,11 +258,11 @@ export class JobRunner {
       onOpen: (evaluation) => (this.evaluation = evaluation),
     });
     if (outcome === undefined) return;
-    roundMetrics.federatedAccuracy = outcome.accuracy;
-    roundMetrics.federatedLoss = outcome.loss;
-    roundMetrics.federatedExamples = outcome.numExamples;
-    this.ctx.store.updateRoundMetrics(this.job.id, round, roundMetrics);
-    this.ctx.events.emit('round:finished', { jobId: this.job.id, round, status: 'completed', modelVersion: version, metrics: roundMetrics });
+    metricsOfRound.federatedAccuracy = outcome.accuracy;
+    metricsOfRound.federatedLoss = outcome.loss;
+    metricsOfRound.federatedExamples = outcome.numExamples;
+    this.ctx.store.updateRoundMetrics(this.job.id, round, metricsOfRound);
+    this.ctx.events.emit('round:finished', { jobId: this.job.id, round, status: 'completed', modelVersion: version, metrics: metricsOfRound });
   }
 
   /** Routes an uploaded update; throws the ShoalError whose code the client receives. */
