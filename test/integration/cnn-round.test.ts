@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Coordinator } from '@shoal/server';
-import { ShoalClient } from '@shoal/client';
+import type { ShoalClient } from '@shoal/client';
 import { activeBackend } from '@shoal/ml';
-import { loadMnistShard, selectExamples } from '@shoal/data';
+import { startSdkFleet } from '../support/sdk-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cnn-'));
 const coordinator = new Coordinator({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }), centralEvaluation: false });
@@ -23,15 +23,14 @@ describe('CNN round', () => {
   it('trains one FedAvg round of the CNN on the default backend and stores version 1', async () => {
     const { url } = await coordinator.start();
     const refusals: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const train = selectExamples(loadMnistShard({ partition: 'iid', shard: { index: i, count: 2 } }), Array.from({ length: 160 }, (_, k) => k));
-      const client = new ShoalClient({ coordinatorUrl: url, name: `cnn-${i}`, train });
-      client.on('refused', (r) => refusals.push(`${r.event} ${r.code} ${r.message}`));
-      clients.push(client);
-    }
-    const registered = clients.map((client) => new Promise((resolve) => client.once('registered', resolve)));
-    await Promise.all(clients.map((client) => client.start()));
-    await Promise.all(registered);
+    clients.push(
+      ...(await startSdkFleet(url, {
+        count: 2,
+        examplesPerClient: 160,
+        namePrefix: 'cnn',
+        prepare: (client) => client.on('refused', (r) => refusals.push(`${r.event} ${r.code} ${r.message}`)),
+      })),
+    );
     const finished = new Promise<{ status: string; modelVersion: number | undefined }>((resolve) => coordinator.events.once('round:finished', resolve));
     await coordinator.jobs.create({ name: 'cnn', model: { preset: 'mnist-cnn' }, rounds: 1, batchSize: 16, learningRate: 0.05 });
     const round = await finished;

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Coordinator } from '@shoal/server';
-import { ShoalClient } from '@shoal/client';
+import type { ShoalClient } from '@shoal/client';
 import { RdpAccountant } from '@shoal/privacy';
-import { loadMnistShard, selectExamples } from '@shoal/data';
 import { ShoalError, type FitTask, type PrivacySettings } from '@shoal/protocol';
+import { startSdkFleet } from '../support/sdk-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-dp-'));
 const coordinator = new Coordinator({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }), centralEvaluation: false });
@@ -38,15 +38,7 @@ async function finished(jobId: string): Promise<string> {
 
 beforeAll(async () => {
   const { url } = await coordinator.start();
-  for (let i = 0; i < CLIENTS; i++) {
-    const train = selectExamples(loadMnistShard({ partition: 'iid', shard: { index: i, count: CLIENTS } }), Array.from({ length: 300 }, (_, k) => k));
-    const client = new ShoalClient({ coordinatorUrl: url, name: `dp-${i}`, train });
-    client.on('task:fit', (task) => tasks.push(task));
-    clients.push(client);
-  }
-  const registered = clients.map((client) => new Promise((resolve) => client.once('registered', resolve)));
-  await Promise.all(clients.map((client) => client.start()));
-  await Promise.all(registered);
+  clients.push(...(await startSdkFleet(url, { count: CLIENTS, examplesPerClient: 300, namePrefix: 'dp', prepare: (client) => client.on('task:fit', (task) => tasks.push(task)) })));
 });
 
 afterAll(async () => {

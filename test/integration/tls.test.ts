@@ -10,14 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Coordinator } from '@shoal/server';
 import { ShoalClient } from '@shoal/client';
-import { loadMnistShard, selectExamples } from '@shoal/data';
+import { shardExamples } from '../support/sdk-fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 let coordinator: Coordinator;
 let url: string;
 const clients: ShoalClient[] = [];
-const train = () => selectExamples(loadMnistShard({ partition: 'iid', shard: { index: 0, count: 10 } }), Array.from({ length: 200 }, (_, i) => i));
+const train = () => shardExamples(0, 10, 200);
 
 beforeAll(async () => {
   // A private CA, and a server certificate for 127.0.0.1 signed by it.

@@ -1,9 +1,9 @@
 /** A pool of trainer workers: tasks queue in arrival order and go to whichever worker is free; any worker can train any client. */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ShoalError } from '@shoal/protocol';
+import { startTsWorker } from '@shoal/server';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-messages.js';
 
-const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
 const ENTRY = new URL('./trainer-worker.ts', import.meta.url);
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -33,7 +33,7 @@ export class TrainerPool {
 
   constructor(size: number, init: WorkerInit) {
     this.slots = Array.from({ length: size }, () => {
-      const worker = new Worker(BOOTSTRAP, { workerData: { ...init, tsEntry: ENTRY.href } });
+      const worker = startTsWorker(ENTRY, { workerData: init });
       const slot: Slot = { worker, busy: false, holds: undefined, busyMs: 0 };
       worker.on('message', (reply: WorkerReply) => this.finish(reply));
       worker.on('error', (error) => this.failAll(error));

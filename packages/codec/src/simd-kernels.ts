@@ -12,7 +12,7 @@
  * Pointers are byte offsets into the memory; t and s hold float32.
  */
 
-import { F32, F32X4, I16X8_FROM_I8, I32, I32X4_FROM_I16, V128, V128_OPS, add, functionBody, get, i32, load, loop, name, section, set, store, unsigned, vector } from './wasm-assembler.js';
+import { F32, F32X4, I16X8_FROM_I8, I32, I32X4_FROM_I16, V128, V128_OPS, add, functionBody, get, i32, load, loop, name, section, set, store, vector } from './wasm-assembler.js';
 
 /** local endLocal = local 0 + 4 · local countLocal: the end of `count` float32 values. */
 const float32End = (countLocal: number, endLocal: number) => [...get(0), ...get(countLocal), ...i32(2), 0x74, ...add, ...set(endLocal)];

@@ -48,8 +48,4 @@ export class ShoalError extends Error {
   }
 }
 
-export function notImplemented(what: string): ShoalError {
-  return new ShoalError('NOT_IMPLEMENTED', `'${what}' is not implemented`);
-}
-
 export { ERROR_CODES };

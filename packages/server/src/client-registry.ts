@@ -78,6 +78,13 @@ export class ClientRegistry {
       }));
   }
 
+  /** How many connected clients have no task; cheap enough to ask on every registration. */
+  idleCount(): number {
+    let idle = 0;
+    for (const client of this.clients.values()) if (client.busyWith === undefined) idle += 1;
+    return idle;
+  }
+
   setBusy(clientIds: readonly string[], jobId: string | undefined): void {
     for (const id of clientIds) {
       const client = this.clients.get(id);
@@ -105,7 +112,7 @@ export class ClientRegistry {
         if (signal.aborted) {
           this.waiters.delete(check);
           reject(signal.reason);
-        } else if (this.idleCandidates().length >= count) {
+        } else if (this.idleCount() >= count) {
           this.waiters.delete(check);
           // A job waits once per round; a listener left behind each time would pile up on its signal.
           signal.removeEventListener('abort', check);

@@ -67,6 +67,7 @@ export class Coordinator {
         codecs: this.core.codecs,
         auth: this.auth,
         audit: this.audit,
+        downloadWeights: (jobId, version, options) => this.core.downloadWeights(jobId, version, options),
       }),
     );
     app.use(consoleFiles(this.settings.consoleDir));

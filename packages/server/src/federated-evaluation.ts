@@ -3,6 +3,7 @@ import type { EvaluateOutcome, Strategy } from '@shoal/strategy';
 import { createRng } from '@shoal/data';
 import type { ClientRegistry } from './client-registry.js';
 import { EvaluationRound } from './evaluation-round.js';
+import { evaluateTask } from './task-messages.js';
 import type { JobRecord } from './store/records.js';
 
 export interface FederatedEvaluationInput {
@@ -28,16 +29,7 @@ export async function runFederatedEvaluation(input: FederatedEvaluationInput): P
   registry.setBusy(plan.clientIds, job.id);
   const deadlineAt = Date.now() + job.config.roundDeadlineMs;
   for (const [clientId, id] of tasks) {
-    const sent = registry.send(clientId, 'evaluate:task', {
-      taskId: id,
-      jobId: job.id,
-      round,
-      modelVersion: version,
-      modelUrl: `/api/v1/jobs/${job.id}/model.json`,
-      weightsUrl: `/api/v1/jobs/${job.id}/models/${version}/weights?taskId=${id}`,
-      deadlineAt,
-      config: { batchSize: plan.batchSize },
-    });
+    const sent = registry.send(clientId, 'evaluate:task', evaluateTask({ job, round, version, taskId: id, deadlineAt, batchSize: plan.batchSize }));
     if (!sent) evaluation.fail(clientId, 'LATE_UPDATE', 'client went offline');
   }
   const timer = setTimeout(() => evaluation.close(), job.config.roundDeadlineMs);

@@ -19,3 +19,4 @@ export type { JobService } from './job-service.js';
 export { JOB_DEFAULTS } from './job-config.js';
 export type { JobConfig } from './job-config.js';
 export type { JobRecord, RoundRecord, ClientRecord, ModelVersionRecord, ContributionRecord } from './store/records.js';
+export { startTsWorker } from './ts-worker.js';

@@ -46,9 +46,9 @@ function fieldError(field: string, message: string): ShoalError {
   return new ShoalError('VALIDATION_FAILED', `${field} ${message}`, { details: { problems: [{ field: `/${field}`, message }] } });
 }
 
-function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, knownCodec: (choice: CodecChoice) => void): void {
+function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, registry: CodecRegistry): void {
   try {
-    knownCodec(choice);
+    registry.get(choice.id).validateParams(choice.params ?? {});
   } catch (error) {
     const cause = ShoalError.from(error);
     throw new ShoalError(cause.code === 'UNKNOWN_CODEC' ? 'VALIDATION_FAILED' : cause.code, `${field}: ${cause.message}`, {
@@ -58,26 +58,22 @@ function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice,
   }
 }
 
-/**
- * `registry` tells what each codec is (sparse, biased) for the checks and defaults that depend on
- * it; codecs it does not hold count as dense and unbiased.
- */
-export function normalizeJobConfig(request: CreateJobRequest, knownCodec: (choice: CodecChoice) => void, registry: CodecRegistry = defaultCodecRegistry()): JobConfig {
+/** `registry` holds the codecs a job may name; what each is (sparse, biased) decides checks and defaults. */
+export function normalizeJobConfig(request: CreateJobRequest, registry: CodecRegistry = defaultCodecRegistry()): JobConfig {
   const minFitClients = request.minFitClients ?? JOB_DEFAULTS.minFitClients;
   const minAvailableClients = request.minAvailableClients ?? minFitClients;
   if (minAvailableClients < minFitClients) {
     throw fieldError('minAvailableClients', `(${minAvailableClients}) must be at least minFitClients (${minFitClients})`);
   }
   const uploadCodec = { id: request.uploadCodec?.id ?? JOB_DEFAULTS.uploadCodec.id, params: request.uploadCodec?.params ?? {} };
-  checkCodec('uploadCodec', uploadCodec, knownCodec);
+  checkCodec('uploadCodec', uploadCodec, registry);
   const downloadCodec = { id: request.downloadCodec?.id ?? JOB_DEFAULTS.downloadCodec.id, params: request.downloadCodec?.params ?? {} };
-  checkCodec('downloadCodec', downloadCodec, knownCodec);
-  const describe = (id: string) => (registry.has(id) ? registry.get(id) : undefined);
-  if (describe(downloadCodec.id)?.sparse === true) {
+  checkCodec('downloadCodec', downloadCodec, registry);
+  if (registry.get(downloadCodec.id).sparse === true) {
     throw fieldError('downloadCodec', `'${downloadCodec.id}' is sparse: a full model in it would keep only a fraction of the weights; use a dense codec (float32, float16, int8, qsgd)`);
   }
-  const upload = describe(uploadCodec.id);
-  const biased = upload !== undefined && !upload.lossless && upload.unbiased !== true;
+  const upload = registry.get(uploadCodec.id);
+  const biased = !upload.lossless && upload.unbiased !== true;
   if (request.privacy !== undefined) planPrivacy(request.privacy, { serverLearningRate: request.strategy?.serverLearningRate ?? JOB_DEFAULTS.serverLearningRate });
   return {
     name: request.name,

@@ -17,6 +17,7 @@ import { PrivacyLedger } from './privacy-ledger.js';
 import { runFederatedEvaluation } from './federated-evaluation.js';
 import { FitRound } from './fit-round.js';
 import { roundMetrics } from './round-metrics.js';
+import { fitTask } from './task-messages.js';
 import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
 
@@ -58,7 +59,7 @@ export class JobRunner {
     const lastRound = ctx.store.listRounds(job.id).filter((round) => round.metrics.nextClipNorm !== undefined).at(-1);
     this.strategy = createStrategy(job.config, lastRound === undefined ? {} : { clipNorm: lastRound.metrics.nextClipNorm! });
     this.log = ctx.logger.child({ jobId: job.id });
-    this.privacy = new PrivacyLedger(job.config.privacy, () => ctx.store.listRounds(job.id).filter((round) => round.status === 'completed').length);
+    this.privacy = new PrivacyLedger(job.config.privacy, () => ctx.store.countRounds(job.id, 'completed'));
   }
 
   get jobId(): string {
@@ -153,18 +154,7 @@ export class JobRunner {
     this.log.info({ round, selected: plan.clientIds.length, baseVersion }, 'round started');
 
     for (const [clientId, id] of tasks) {
-      const sent = registry.send(clientId, 'fit:task', {
-        taskId: id,
-        jobId: this.job.id,
-        round,
-        modelVersion: baseVersion,
-        modelUrl: `/api/v1/jobs/${this.job.id}/model.json`,
-        weightsUrl: `/api/v1/jobs/${this.job.id}/models/${baseVersion}/weights?taskId=${id}`,
-        deadlineAt,
-        config: plan.config,
-        uploadCodec: config.uploadCodec,
-        ...(config.errorFeedback ? { errorFeedback: true } : {}),
-      });
+      const sent = registry.send(clientId, 'fit:task', fitTask({ job: this.job, round, version: baseVersion, taskId: id, deadlineAt, config: plan.config }));
       if (!sent) this.dropClient(clientId, 'client went offline before the task was sent');
     }
 

@@ -1,6 +1,6 @@
 /** Creates, resumes and stops jobs, and routes client messages to the runner of the job they name. */
 import { randomBytes } from 'node:crypto';
-import { ShoalError, parseMessage, type CodecChoice } from '@shoal/protocol';
+import { ShoalError, parseMessage } from '@shoal/protocol';
 import { encodeFrame } from '@shoal/codec';
 import { JobRunner, type RunnerContext } from './job-runner.js';
 import { normalizeJobConfig } from './job-config.js';
@@ -16,7 +16,7 @@ export class JobService {
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
   async create(body: unknown): Promise<JobRecord> {
     const request = parseMessage('create-job-request', body);
-    const config = normalizeJobConfig(request, (choice: CodecChoice) => this.ctx.codecs.get(choice.id).validateParams(choice.params ?? {}), this.ctx.codecs);
+    const config = normalizeJobConfig(request, this.ctx.codecs);
     const prepared = await prepareModel(config, request.initialWeights, this.ctx.codecs);
     const now = Date.now();
     const job: JobRecord = {

@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPresetModel } from '../presets.js';
-import { randomValues, relativeError, syntheticExamples, useBackend } from '../test-support.js';
+import { relativeError, syntheticExamples, useBackend } from '../test-support.js';
 import { trainLocal } from '../train-local.js';
 import { getWeights } from '../weights.js';
 

@@ -17,7 +17,7 @@ import { clientsRouter } from './clients-router.js';
 import { integerParam, notFound } from './errors.js';
 import { jobControlRouter, jobTarget } from './job-control-router.js';
 import { sessionRouter } from './session-router.js';
-import { weightsRoute } from './weights-route.js';
+import { weightsRoute, type DownloadWeights } from './weights-route.js';
 import { toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
 
 export interface ApiDependencies {
@@ -30,6 +30,7 @@ export interface ApiDependencies {
   codecs: CodecRegistry;
   auth: AdminAuth;
   audit: AuditLog;
+  downloadWeights: DownloadWeights;
 }
 
 export function apiRouter(deps: ApiDependencies): Router {
@@ -44,7 +45,7 @@ export function apiRouter(deps: ApiDependencies): Router {
   router.use(auditRouter({ audit: deps.audit }));
   router.use(catalogRouter({ codecs: deps.codecs }));
   router.use(jobControlRouter({ jobs, store, audit: deps.audit }));
-  router.use(weightsRoute({ store, jobs, codecs: deps.codecs }));
+  router.use(weightsRoute(deps.downloadWeights));
 
   const requireJob = (request: Request) => {
     const id = String(request.params['jobId']);

@@ -1,17 +1,10 @@
 /** GET /jobs/{jobId}/models/{version}/weights: the model as a frame, full or as a delta from the client's `base` version. */
 import { Router } from 'express';
 import { ShoalError } from '@shoal/protocol';
-import type { CodecRegistry } from '@shoal/codec';
-import { DownloadFrames } from '../download-frames.js';
-import type { JobService } from '../job-service.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
 import { integerParam } from './errors.js';
 
-export interface WeightsRouteDependencies {
-  store: SqliteStore;
-  jobs: JobService;
-  codecs: CodecRegistry;
-}
+/** The coordinator core's download (one frame cache for REST and in-memory fleets alike). */
+export type DownloadWeights = (jobId: string, version: number, options: { taskId?: string | undefined; base?: number | undefined }) => Uint8Array;
 
 function optionalQuery(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -19,20 +12,14 @@ function optionalQuery(value: unknown, name: string): string | undefined {
   return value;
 }
 
-export function weightsRoute(deps: WeightsRouteDependencies): Router {
+export function weightsRoute(download: DownloadWeights): Router {
   const router = Router();
-  const frames = new DownloadFrames(deps.store, deps.codecs);
 
   router.get('/jobs/:jobId/models/:version/weights', (request, response) => {
-    const jobId = String(request.params['jobId']);
-    const job = deps.store.getJob(jobId);
-    if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
     const version = integerParam(request.params['version'], 'version');
-    if (deps.store.getVersion(job.id, version) === undefined) throw new ShoalError('NOT_FOUND', `job ${job.id} has no model version ${version}`);
     const base = optionalQuery(request.query['base'], 'base');
     const taskId = optionalQuery(request.query['taskId'], 'taskId');
-    const { frame, delta } = frames.frameFor(job, version, base === undefined ? undefined : integerParam(base, 'base'));
-    deps.jobs.findRunner(job.id)?.recordDownload(taskId, frame.byteLength, delta);
+    const frame = download(String(request.params['jobId']), version, { taskId, base: base === undefined ? undefined : integerParam(base, 'base') });
     response.type('application/octet-stream').setHeader('Content-Length', frame.byteLength);
     response.end(frame);
   });

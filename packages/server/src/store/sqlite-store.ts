@@ -3,10 +3,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RoundMetrics } from '@shoal/protocol';
-import { withCompressionDefaults, type JobConfig } from '../job-config.js';
 import { MIGRATIONS } from './migrations.js';
 import { AdminRecords } from './admin-records.js';
-import { optionalNumber, optionalString, type Row } from './row-values.js';
+import { type Row } from './row-values.js';
+import { contributionFromRow, jobFromRow, roundFromRow, versionFromRow } from './row-mappers.js';
 import { countClients, queryClients, recentContributions, type ClientQuery, type RecentContribution } from './client-query.js';
 import type {
   ClientRecord,
@@ -18,70 +18,6 @@ import type {
   RoundRecord,
 } from './records.js';
 
-
-function jobFromRow(row: Row): JobRecord {
-  return {
-    id: String(row['id']),
-    name: String(row['name']),
-    status: row['status'] as JobStatus,
-    statusReason: optionalString(row['status_reason']),
-    config: withCompressionDefaults(JSON.parse(String(row['config'])) as JobConfig),
-    topology: JSON.parse(String(row['topology'])),
-    tensorSpecs: JSON.parse(String(row['tensor_specs'])),
-    createdAt: Number(row['created_at']),
-    updatedAt: Number(row['updated_at']),
-    currentRound: Number(row['current_round']),
-    latestVersion: Number(row['latest_version']),
-    bytesUp: Number(row['bytes_up']),
-    bytesDown: Number(row['bytes_down']),
-  };
-}
-
-function roundFromRow(row: Row): RoundRecord {
-  return {
-    jobId: String(row['job_id']),
-    round: Number(row['round']),
-    status: row['status'] as RoundRecord['status'],
-    statusReason: optionalString(row['status_reason']),
-    startedAt: Number(row['started_at']),
-    endedAt: optionalNumber(row['ended_at']),
-    deadlineAt: optionalNumber(row['deadline_at']),
-    selected: Number(row['selected']),
-    reported: Number(row['reported']),
-    failed: Number(row['failed']),
-    modelVersion: optionalNumber(row['model_version']),
-    metrics: JSON.parse(String(row['metrics'])) as RoundMetrics,
-  };
-}
-
-function versionFromRow(row: Row): ModelVersionRecord {
-  return {
-    jobId: String(row['job_id']),
-    version: Number(row['version']),
-    round: optionalNumber(row['round']),
-    parentVersion: optionalNumber(row['parent_version']),
-    createdAt: Number(row['created_at']),
-    byteLength: Number(row['byte_length']),
-    centralAccuracy: optionalNumber(row['central_accuracy']),
-    centralLoss: optionalNumber(row['central_loss']),
-  };
-}
-
-function contributionFromRow(row: Row): ContributionRecord {
-  return {
-    jobId: String(row['job_id']),
-    round: Number(row['round']),
-    clientId: String(row['client_id']),
-    status: row['status'] as ContributionStatus,
-    errorCode: optionalString(row['error_code']),
-    numExamples: optionalNumber(row['num_examples']),
-    bytesUp: Number(row['bytes_up']),
-    bytesDown: Number(row['bytes_down']),
-    loss: optionalNumber(row['loss']),
-    accuracy: optionalNumber(row['accuracy']),
-    durationMs: optionalNumber(row['duration_ms']),
-  };
-}
 
 export interface NewModelVersion {
   version: number;
@@ -278,6 +214,10 @@ export class SqliteStore {
   getRound(jobId: string, round: number): RoundRecord | undefined {
     const row = this.db.prepare('SELECT * FROM rounds WHERE job_id = ? AND round = ?').get(jobId, round) as Row | undefined;
     return row === undefined ? undefined : roundFromRow(row);
+  }
+
+  countRounds(jobId: string, status: RoundRecord['status']): number {
+    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM rounds WHERE job_id = ? AND status = ?').get(jobId, status) as Row)['n']);
   }
 
   listRounds(jobId: string): RoundRecord[] {

@@ -1,0 +1,45 @@
+/** The fit and evaluate tasks sent to clients, with the URLs they download the model from. */
+import type { EvaluateTask, FitConfig, FitTask } from '@shoal/protocol';
+import type { JobRecord } from './store/records.js';
+
+export const modelUrl = (jobId: string) => `/api/v1/jobs/${jobId}/model.json`;
+export const weightsUrl = (jobId: string, version: number, taskId: string) => `/api/v1/jobs/${jobId}/models/${version}/weights?taskId=${taskId}`;
+
+interface TaskFacts {
+  job: JobRecord;
+  round: number;
+  version: number;
+  taskId: string;
+  deadlineAt: number;
+}
+
+export function fitTask(facts: TaskFacts & { config: FitConfig }): FitTask {
+  const { job, round, version, taskId, deadlineAt } = facts;
+  return {
+    taskId,
+    jobId: job.id,
+    round,
+    modelVersion: version,
+    modelUrl: modelUrl(job.id),
+    weightsUrl: weightsUrl(job.id, version, taskId),
+    deadlineAt,
+    config: facts.config,
+    uploadCodec: job.config.uploadCodec,
+    // Sent only when on: clients of the first v1 release parse fit:task strictly.
+    ...(job.config.errorFeedback ? { errorFeedback: true } : {}),
+  };
+}
+
+export function evaluateTask(facts: TaskFacts & { batchSize: number }): EvaluateTask {
+  const { job, round, version, taskId, deadlineAt } = facts;
+  return {
+    taskId,
+    jobId: job.id,
+    round,
+    modelVersion: version,
+    modelUrl: modelUrl(job.id),
+    weightsUrl: weightsUrl(job.id, version, taskId),
+    deadlineAt,
+    config: { batchSize: facts.batchSize },
+  };
+}
