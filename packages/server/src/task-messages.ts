@@ -13,33 +13,21 @@ interface TaskFacts {
   deadlineAt: number;
 }
 
+/** What every task carries: who, which round, and where to fetch the model version to work on. */
+function taskBasics({ job, round, version, taskId, deadlineAt }: TaskFacts) {
+  return { taskId, jobId: job.id, round, modelVersion: version, modelUrl: modelUrl(job.id), weightsUrl: weightsUrl(job.id, version, taskId), deadlineAt };
+}
+
 export function fitTask(facts: TaskFacts & { config: FitConfig }): FitTask {
-  const { job, round, version, taskId, deadlineAt } = facts;
   return {
-    taskId,
-    jobId: job.id,
-    round,
-    modelVersion: version,
-    modelUrl: modelUrl(job.id),
-    weightsUrl: weightsUrl(job.id, version, taskId),
-    deadlineAt,
+    ...taskBasics(facts),
     config: facts.config,
-    uploadCodec: job.config.uploadCodec,
+    uploadCodec: facts.job.config.uploadCodec,
     // Sent only when on: clients of the first v1 release parse fit:task strictly.
-    ...(job.config.errorFeedback ? { errorFeedback: true } : {}),
+    ...(facts.job.config.errorFeedback ? { errorFeedback: true } : {}),
   };
 }
 
 export function evaluateTask(facts: TaskFacts & { batchSize: number }): EvaluateTask {
-  const { job, round, version, taskId, deadlineAt } = facts;
-  return {
-    taskId,
-    jobId: job.id,
-    round,
-    modelVersion: version,
-    modelUrl: modelUrl(job.id),
-    weightsUrl: weightsUrl(job.id, version, taskId),
-    deadlineAt,
-    config: { batchSize: facts.batchSize },
-  };
+  return { ...taskBasics(facts), config: { batchSize: facts.batchSize } };
 }
