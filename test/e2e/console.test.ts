@@ -9,17 +9,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
-import type { ClientView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
+import type { ClientView, DeploymentView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
 import { decodeFrame } from '@shoal/codec';
 import { buildPresetModel } from '@shoal/ml';
 import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../apps/demo/src/processes.js';
 import { formatBytes, formatCount, formatNumber, formatPercent, formatRatio } from '../../apps/console/src/format.js';
-import { downloadBytes, eventually, getJson } from '../support/rest.js';
+import { downloadBytes, eventually, getJson, request, useBearerToken } from '../support/rest.js';
 import { launchBrowser, screenshot, unlabelledControls, waitForAttribute, type Browser } from './browser.js';
 
 const AGENTS = 2;
 const ROUNDS = 3;
 const ADMIN_TOKEN = 'console-e2e-admin-token';
+// Reads need a credential too: the REST helpers send the admin token.
+useBearerToken(ADMIN_TOKEN);
 
 describe('web console in a real browser', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-e2e-'));
@@ -194,14 +196,43 @@ describe('web console in a real browser', () => {
     await page.locator('[data-testid=models-table]').waitFor();
     const versions = (await getJson<{ items: ModelVersionView[] }>(`${coordinator.url}/api/v1/jobs/${jobId}/models`)).items;
     expect(await page.locator('[data-testid=models-table] tbody tr').count()).toBe(versions.length);
-    expect(await page.getByRole('button', { name: 'Promote' }).first().isDisabled()).toBe(true);
     expect(await page.locator('[data-testid=models-table] tbody tr').first().textContent()).toContain(`round ${ROUNDS}`);
     await screenshot(page, '09-models');
+
+    // Promote the latest version to the whole fleet: a canary needs something serving already, so the server refuses it
+    // first and the form says why; without the canary it serves at once.
+    await page.getByRole('button', { name: `Promote version ${ROUNDS}` }).click();
+    const promoteForm = page.locator('[data-testid=promote-form]');
+    await promoteForm.getByRole('button', { name: 'Promote' }).click();
+    await promoteForm.locator('.form-summary', { hasText: 'a canary needs a deployment serving the whole fleet' }).waitFor();
+    await screenshot(page, '09a-promote-refused');
+    await promoteForm.getByLabel(/Send it to a share of the cohort first/).uncheck();
+    await promoteForm.getByRole('button', { name: 'Promote' }).click();
+    await page.waitForURL(/\/deployments\?highlight=dep-[0-9a-f]+$/);
+    const promotedId = new URL(page.url()).searchParams.get('highlight')!;
+    await page.locator(`[data-testid=deployments-table] tr[data-deployment-id="${promotedId}"] [data-status=serving]`).waitFor();
+    const servingApi = async () => (await request<{ items: DeploymentView[] }>(`${coordinator.url}/api/v1/deployments`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body.items;
+    expect((await servingApi())[0]).toMatchObject({ id: promotedId, jobId, version: ROUNDS, status: 'serving', cohort: [] });
+
+    // Roll the fleet back to the version before, in one call from the Models page.
+    await nav('Models').click();
+    await page.getByRole('button', { name: `Roll back a cohort to version ${ROUNDS - 1}` }).click();
+    await page.locator('[data-testid=rollback-form]').getByRole('button', { name: 'Roll back the cohort' }).click();
+    await page.waitForURL(/\/deployments\?highlight=dep-[0-9a-f]+$/);
+    const rollbackId = new URL(page.url()).searchParams.get('highlight')!;
+    await page.locator(`[data-testid=deployments-table] tr[data-deployment-id="${promotedId}"] [data-status=rolled_back]`).waitFor();
+    const deployments = await servingApi();
+    expect(deployments.map((d) => [d.id, d.version, d.status])).toEqual([[rollbackId, ROUNDS - 1, 'serving'], [promotedId, ROUNDS, 'rolled_back']]);
+    expect(await page.locator('[data-testid=deployments-table] tbody tr').count()).toBe(deployments.length);
+    await screenshot(page, '09b-deployments');
+    await page.locator(`a[href="/deployments/${rollbackId}"]`).click();
+    await page.locator('[data-testid=deployment-status] [data-status=serving]').waitFor();
+    await screenshot(page, '09c-deployment');
 
     await nav('Audit log').click();
     await page.locator('[data-testid=audit-table]').waitFor();
     const actions = await page.locator('[data-testid=audit-table] tbody td[data-label=Action]').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['session.create', 'job.create', 'job.pause', 'job.resume']));
+    expect(actions).toEqual(expect.arrayContaining(['session.create', 'job.create', 'job.pause', 'job.resume', 'deployment.create', 'cohort.rollback']));
     await screenshot(page, '10-audit');
 
     await nav('Jobs').click();

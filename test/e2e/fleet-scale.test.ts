@@ -56,7 +56,7 @@ describe('fleet view with 10,000 clients', () => {
   it('answers a page, a search, a filter and a sort quickly', async () => {
     const timed = async (query: string) => {
       const started = performance.now();
-      const response = await fetch(`${url}/api/v1/clients?${query}`);
+      const response = await fetch(`${url}/api/v1/clients?${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       const page = (await response.json()) as ClientPage;
       return { page, ms: performance.now() - started, bytes: Number(response.headers.get('content-length')) };
     };

@@ -11,12 +11,13 @@ import { Coordinator } from '@shoal/server';
 import { decodeFrame, encodeFrame } from '@shoal/codec';
 import type { FitTask, JobView, NamedTensor, RoundView, TensorSpec, ContributionView } from '@shoal/protocol';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from '../support/raw-client.js';
-import { downloadBytes, getJson, postJson, request } from '../support/rest.js';
+import { downloadBytes, getJson, postJson, request, useBearerToken } from '../support/rest.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-bad-'));
 let coordinator: Coordinator;
 let url: string;
 const ADMIN_TOKEN = 'bad-input-admin-token';
+useBearerToken(ADMIN_TOKEN);
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 function tensors(specs: readonly TensorSpec[], fill: (i: number) => number): NamedTensor[] {

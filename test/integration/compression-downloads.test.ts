@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame, defaultCodecRegistry, readFrameHeader, type CodecSelection } from '@shoal/codec';
 import { CoordinatorHttp } from '../../packages/client/src/coordinator-http.js';
 import { ModelSession } from '../../packages/client/src/model-session.js';
-import { maxAbsDifference, useRawFleet } from '../support/raw-fleet.js';
+import { RAW_FLEET_ADMIN_TOKEN, maxAbsDifference, useRawFleet } from '../support/raw-fleet.js';
 import { downloadBytes, request } from '../support/rest.js';
 
 const codecs = defaultCodecRegistry();
@@ -26,7 +26,9 @@ describe('compressed downloads', () => {
     it(`sends the full model, then a delta from the client's base; the client rebuilds what the coordinator intends — ${label}`, async () => {
       // Updates of about 1e-3, as in training: the model moves far less per round than the size of its weights.
       const job = await fleet().train({ name: `download-${codec.id}`, rounds: 2, uploadCodec: { id: 'float32' }, downloadCodec: codec }, (round, c) => (i, t) => 0.001 * round * (c + 1) * Math.sin(i + t));
-      const session = new ModelSession(new CoordinatorHttp(fleet().url), codecs);
+      const http = new CoordinatorHttp(fleet().url);
+      http.setAccessToken(RAW_FLEET_ADMIN_TOKEN);
+      const session = new ModelSession(http, codecs);
       const weightsUrl = (version: number) => `/api/v1/jobs/${job.id}/models/${version}/weights`;
 
       const anchor = (await session.load(job.id, 0, `/api/v1/jobs/${job.id}/model.json`, weightsUrl(0))).global;

@@ -1,19 +1,21 @@
 /**
  * The spine end to end: a real coordinator process on a random port, three real agent processes over loopback,
- * real tfjs training on real MNIST, a real SQLite file, and a restart on the same data directory.
+ * real tfjs training on real MNIST, a real SQLite file, and a restart on the same data directory. The agents enrol as
+ * devices with a join token and sign their uploads; the coordinator accepts enrolled devices only.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage, type ClientView, type ContributionView, type JobView, type MessageName, type ModelVersionView, type RoundView } from '@shoal/protocol';
+import { parseMessage, type ClientView, type ContributionView, type DeviceView, type JobView, type MessageName, type ModelVersionView, type RoundView } from '@shoal/protocol';
 import { decodeFrame } from '@shoal/codec';
 import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../apps/demo/src/processes.js';
-import { downloadBytes, eventually, getJson, postJson } from '../support/rest.js';
+import { downloadBytes, eventually, getJson, postJson, useBearerToken } from '../support/rest.js';
 
 const AGENTS = 3;
 const ADMIN_TOKEN = 'federated-training-admin-token';
+useBearerToken(ADMIN_TOKEN);
 const PARAMETERS_2NN = 199_210;
 
 describe('federated training with real processes', () => {
@@ -23,14 +25,17 @@ describe('federated training with real processes', () => {
   const agents: Started[] = [];
   let job: JobView;
 
-  const agentArgs = (i: number, url: string) => [
+  const agentArgs = (i: number, url: string, joinToken: string) => [
     '--coordinator', url, '--shard', `${i}/${AGENTS}`, '--max-examples', '1500', '--eval-fraction', '0.2',
-    '--state-dir', join(dataDir, `agent-${i}`), '--name', `agent-${i}`,
+    '--state-dir', join(dataDir, `agent-${i}`), '--name', `agent-${i}`, '--join-token', joinToken,
   ];
 
   beforeAll(async () => {
-    coordinator = await startCoordinator(coordinatorDir, { extraArgs: ['--admin-token', ADMIN_TOKEN] });
-    for (let i = 0; i < AGENTS; i++) agents.push(startProgram(AGENT_BIN, agentArgs(i, coordinator.url), join(dataDir, `agent-${i}.log`)));
+    coordinator = await startCoordinator(coordinatorDir, { extraArgs: ['--admin-token', ADMIN_TOKEN, '--require-enrolment'] });
+    // The agents enrol as devices with one join token (one use each) and sign every upload.
+    const joinToken = await postJson<{ token: string }>(`${coordinator.url}/api/v1/join-tokens`, { uses: AGENTS, ttlMs: 600_000, labels: ['it-fleet'] });
+    expect(joinToken.status).toBe(201);
+    for (let i = 0; i < AGENTS; i++) agents.push(startProgram(AGENT_BIN, agentArgs(i, coordinator.url, joinToken.body.token), join(dataDir, `agent-${i}.log`)));
     await eventually(async () => {
       const clients = await getJson<{ online: number }>(`${coordinator.url}/api/v1/clients`);
       return clients.online === AGENTS ? true : undefined;
@@ -53,7 +58,8 @@ describe('federated training with real processes', () => {
       batchSize: 32,
       evaluation: { dataset: 'mnist-test', limit: 2000 },
       roundDeadlineMs: 120_000,
-    }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+      requireEnrolledDevices: true,
+    });
     expect(created.status).toBe(201);
     job = created.body;
     job = await eventually(async () => {
@@ -85,9 +91,17 @@ describe('federated training with real processes', () => {
     }
     expect(rounds[0]!.metrics.compressionRatio!).toBeGreaterThan(1 / 0.27);
 
+    // Every agent is an enrolled device with an owner-only key, labelled by its join token; the token is used up.
+    const devices = (await getJson<{ items: DeviceView[] }>(`${coordinator.url}/api/v1/devices`)).items;
+    expect(devices.map((d) => d.clientId).sort()).toEqual(contributions.map((c) => c.clientId).sort());
+    expect(devices.every((d) => d.labels.includes('it-fleet') && d.revokedAt === undefined)).toBe(true);
+    for (let i = 0; i < AGENTS; i++) expect(statSync(join(dataDir, `agent-${i}`, 'device-key.json')).mode & 0o777).toBe(0o600);
+    const tokens = (await getJson<{ items: { usesLeft: number }[] }>(`${coordinator.url}/api/v1/join-tokens`)).items;
+    expect(tokens.map((t) => t.usesLeft)).toEqual([0]);
+
     // Every REST view the coordinator produced conforms to its protocols/v1 schema.
     const clients = (await getJson<{ items: ClientView[] }>(`${coordinator.url}/api/v1/clients`)).items;
-    const views: [MessageName, unknown[]][] = [['job', [job]], ['round', rounds], ['model-version', versions], ['contribution', contributions], ['client', clients]];
+    const views: [MessageName, unknown[]][] = [['job', [job]], ['round', rounds], ['model-version', versions], ['contribution', contributions], ['client', clients], ['device', devices]];
     for (const [schema, items] of views) for (const item of items) parseMessage(schema, item);
   }, 240_000);
 
@@ -101,7 +115,7 @@ describe('federated training with real processes', () => {
     };
     const port = Number(new URL(coordinator.url).port);
     await coordinator.stop();
-    coordinator = await startCoordinator(coordinatorDir, { port });
+    coordinator = await startCoordinator(coordinatorDir, { port, extraArgs: ['--require-enrolment'] });
 
     expect(await getJson<JobView>(`${coordinator.url}/api/v1/jobs/${job.id}`)).toEqual(before.job);
     expect(await getJson(`${coordinator.url}/api/v1/jobs/${job.id}/rounds`)).toEqual(before.rounds);

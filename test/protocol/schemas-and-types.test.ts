@@ -39,6 +39,16 @@ describe('protocol v1 schemas and types', () => {
     expectTypeOf<Parameters<ServerToClientEvents['evaluate:task']>[0]>().toEqualTypeOf<MessageOf<'evaluate-task'>>();
     expectTypeOf<Parameters<ServerToClientEvents['task:cancel']>[0]>().toEqualTypeOf<MessageOf<'task-cancel'>>();
     expectTypeOf<Parameters<ServerToClientEvents['protocol:error']>[0]>().toEqualTypeOf<MessageOf<'protocol-error'>>();
+    expectTypeOf<Parameters<ServerToClientEvents['serving:assign']>[0]>().toEqualTypeOf<MessageOf<'serving-assign'>>();
+    expectTypeOf<Parameters<ClientToServerEvents['telemetry:report']>[0]>().toEqualTypeOf<MessageOf<'telemetry-report'>>();
+    expectTypeOf<Parameters<ClientToServerEvents['secagg:advertise']>[0]>().toEqualTypeOf<MessageOf<'secagg-advertise'>>();
+    expectTypeOf<Parameters<ClientToServerEvents['secagg:share-keys']>[0]>().toEqualTypeOf<MessageOf<'secagg-share-keys'>>();
+    expectTypeOf<Parameters<ClientToServerEvents['secagg:masked-input']>[0]>().toEqualTypeOf<MessageOf<'secagg-masked-input'>>();
+    expectTypeOf<Parameters<ClientToServerEvents['secagg:masked-input']>[1]>().toEqualTypeOf<Uint8Array>();
+    expectTypeOf<Parameters<ClientToServerEvents['secagg:unmask']>[0]>().toEqualTypeOf<MessageOf<'secagg-unmask'>>();
+    expectTypeOf<Parameters<ServerToClientEvents['secagg:roster']>[0]>().toEqualTypeOf<MessageOf<'secagg-roster'>>();
+    expectTypeOf<Parameters<ServerToClientEvents['secagg:masked-input-request']>[0]>().toEqualTypeOf<MessageOf<'secagg-masked-input-request'>>();
+    expectTypeOf<Parameters<ServerToClientEvents['secagg:unmask-request']>[0]>().toEqualTypeOf<MessageOf<'secagg-unmask-request'>>();
     expectTypeOf<keyof typeof CLIENT_EVENT_SCHEMAS>().toEqualTypeOf<keyof ClientToServerEvents>();
     expectTypeOf<keyof typeof SERVER_EVENT_SCHEMAS>().toEqualTypeOf<keyof ServerToClientEvents>();
   });
@@ -51,6 +61,11 @@ describe('protocol v1 schemas and types', () => {
   it('the job example in rest.md is a valid CreateJobRequest', () => {
     const example = /## Creating a job\n```json\n([\s\S]*?)```/.exec(read('protocols/v1/rest.md'))![1]!;
     expect(parseMessage('create-job-request', JSON.parse(example))).toMatchObject({ name: 'mnist 2nn', rounds: 20 });
+  });
+
+  it('the deployment example in rest.md is a valid CreateDeploymentRequest', () => {
+    const example = /## Serving\n[\s\S]*?```json\n([\s\S]*?)```/.exec(read('protocols/v1/rest.md'))![1]!;
+    expect(parseMessage('create-deployment-request', JSON.parse(example))).toMatchObject({ version: 12, canary: { percent: 10 } });
   });
 
   it('accepts well-formed messages and refuses each kind of malformed one with the field named', () => {

@@ -9,7 +9,7 @@ import { decodeFrame, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import { createRandom } from '@shoal/codec/testing';
 import type { FitTask, NamedTensor, TensorSpec } from '@shoal/protocol';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from './raw-client.js';
-import { eventually } from './rest.js';
+import { eventually, useBearerToken } from './rest.js';
 
 /** Examples each raw client reports, so FedAvg weights their updates 1 : 3. */
 export const EXAMPLES = [100, 300];
@@ -29,6 +29,9 @@ export function maxAbsDifference(a: readonly NamedTensor[], b: readonly NamedTen
   return max;
 }
 
+/** The raw fleet's coordinator admin token; REST helpers send it by default once the fleet started. */
+export const RAW_FLEET_ADMIN_TOKEN = 'raw-fleet-admin-token';
+
 export class RawFleet {
   private constructor(
     readonly coordinator: Coordinator,
@@ -39,7 +42,8 @@ export class RawFleet {
 
   static async start(): Promise<RawFleet> {
     const dataDir = mkdtempSync(join(tmpdir(), 'shoal-raw-fleet-'));
-    const coordinator = new Coordinator({ port: 0, dataDir: join(dataDir, 'coordinator'), logger: pino({ level: 'silent' }), centralEvaluation: false, maxUpdateAttempts: 10 });
+    const coordinator = new Coordinator({ port: 0, dataDir: join(dataDir, 'coordinator'), logger: pino({ level: 'silent' }), centralEvaluation: false, maxUpdateAttempts: 10, adminToken: RAW_FLEET_ADMIN_TOKEN });
+    useBearerToken(RAW_FLEET_ADMIN_TOKEN);
     const { url } = await coordinator.start();
     const raw = [await connectRaw(url), await connectRaw(url)];
     for (const [c, socket] of raw.entries()) await helloRaw(socket, `raw-${c}`, EXAMPLES[c]);

@@ -4,8 +4,21 @@ export interface RestReply<T> {
   body: T;
 }
 
+/** The bearer token every helper below sends unless the call names its own authorization (REST needs a credential). */
+let defaultBearer: string | undefined;
+
+export function useBearerToken(token: string | undefined): void {
+  defaultBearer = token;
+}
+
+function withAuthorization(init: RequestInit): RequestInit {
+  const headers = new Headers(init.headers);
+  if (defaultBearer !== undefined && !headers.has('authorization')) headers.set('authorization', `Bearer ${defaultBearer}`);
+  return { ...init, headers };
+}
+
 export async function request<T = unknown>(url: string, init: RequestInit = {}): Promise<RestReply<T>> {
-  const response = await fetch(url, init);
+  const response = await fetch(url, withAuthorization(init));
   const text = await response.text();
   return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
@@ -33,7 +46,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 export async function downloadBytes(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
+  const response = await fetch(url, withAuthorization({}));
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -15,6 +15,13 @@ export interface AgentOptions {
   seed: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   labels: string[];
+  /** Admin-issued join token: enrol as a device on first start (the state directory remembers it). */
+  joinToken: string | undefined;
+  /** Port of the local inference endpoint on 127.0.0.1 (0: any free port); no endpoint when undefined. */
+  servePort: number | undefined;
+  /** Micro-batching of predictions; undefined when off (--micro-batch 1). */
+  microBatch: { maxBatch: number; maxWaitMs: number } | undefined;
+  onlineLearning: { capacity: number; eviction: 'fifo' | 'reservoir' };
 }
 
 function integer(name: string, min: number) {
@@ -45,6 +52,12 @@ export function agentCommand(): Command {
     .option('--max-examples <n>', 'use at most this many local examples', integer('max-examples', 1))
     .option('--state-dir <path>', 'where the agent keeps its identity (owner-only permissions)')
     .option('--label <label...>', 'cohort labels of this device', [])
+    .option('--join-token <token>', 'enrol this device with an admin-issued join token on first start; updates are then signed', process.env['SHOAL_JOIN_TOKEN'])
+    .option('--serve-port <port>', 'serve the promoted model on http://127.0.0.1:<port> (0: any free port); see docs/edge-serving.md', integer('serve-port', 0))
+    .option('--micro-batch <n>', 'batch up to n concurrent predictions (1: no batching)', integer('micro-batch', 1), 1)
+    .option('--micro-batch-wait-ms <ms>', 'longest a prediction waits for its batch to fill', integer('micro-batch-wait-ms', 0), 2)
+    .option('--sample-capacity <n>', 'labelled samples kept on the device for online learning', integer('sample-capacity', 1), 5000)
+    .option('--sample-eviction <policy>', "what a full sample store drops: 'fifo' (the oldest) or 'reservoir' (keeps a uniform sample)", 'fifo')
     .option('--ca <file>', 'PEM CA certificate to trust for an https:// coordinator (pins its CA)', process.env['SHOAL_CA'])
     .option('--log-level <level>', 'debug | info | warn | error', 'info');
 }
@@ -83,6 +96,21 @@ export function resolveAgentOptions(raw: Record<string, unknown>): AgentOptions 
     seed,
     logLevel: level as AgentOptions['logLevel'],
     labels: (raw['label'] as string[] | undefined) ?? [],
+    joinToken: typeof raw['joinToken'] === 'string' ? raw['joinToken'] : undefined,
+    ...servingOptions(raw),
+  };
+}
+
+function servingOptions(raw: Record<string, unknown>): Pick<AgentOptions, 'servePort' | 'microBatch' | 'onlineLearning'> {
+  const servePort = raw['servePort'] === undefined ? undefined : Number(raw['servePort']);
+  if (servePort !== undefined && servePort > 65_535) throw new ShoalError('VALIDATION_FAILED', `--serve-port must be at most 65535, got ${servePort}`);
+  const eviction = String(raw['sampleEviction']);
+  if (eviction !== 'fifo' && eviction !== 'reservoir') throw new ShoalError('VALIDATION_FAILED', `--sample-eviction must be fifo or reservoir, got '${eviction}'`);
+  const maxBatch = Number(raw['microBatch']);
+  return {
+    servePort,
+    microBatch: maxBatch > 1 ? { maxBatch, maxWaitMs: Number(raw['microBatchWaitMs']) } : undefined,
+    onlineLearning: { capacity: Number(raw['sampleCapacity']), eviction },
   };
 }
 

@@ -7,6 +7,7 @@ const NAV = [
   { href: '/jobs', label: 'Jobs' },
   { href: '/jobs/new', label: 'New job' },
   { href: '/models', label: 'Models' },
+  { href: '/deployments', label: 'Deployments' },
   { href: '/audit', label: 'Audit log' },
 ];
 

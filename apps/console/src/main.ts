@@ -14,6 +14,8 @@ import { jobsPage } from './pages/jobs.js';
 import { newJobPage } from './pages/new-job.js';
 import { jobPage } from './pages/job.js';
 import { modelsPage } from './pages/models.js';
+import { deploymentsPage } from './pages/deployments.js';
+import { deploymentPage } from './pages/deployment.js';
 import { auditPage } from './pages/audit.js';
 import { notFoundPage } from './pages/not-found.js';
 
@@ -23,6 +25,8 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/jobs\/new$/, page: newJobPage },
   { pattern: /^\/jobs\/([^/]+)$/, keys: ['jobId'], page: jobPage },
   { pattern: /^\/models$/, page: modelsPage },
+  { pattern: /^\/deployments$/, page: deploymentsPage },
+  { pattern: /^\/deployments\/([^/]+)$/, keys: ['id'], page: deploymentPage },
   { pattern: /^\/audit$/, page: auditPage },
 ];
 

@@ -10,6 +10,7 @@ const BADGE_TONES: Record<string, string> = {
   online: 'good', running: 'info', completed: 'good', accepted: 'good', success: 'good',
   paused: 'warn', pending: 'muted', offline: 'muted', selected: 'muted',
   failed: 'bad', stopped: 'muted', failure: 'bad', rejected: 'bad', dropped: 'warn', late: 'warn', budget_exhausted: 'warn',
+  canary: 'warn', serving: 'good', superseded: 'muted', rolled_back: 'bad',
 };
 
 export function badge(status: string, label: string = status.replace(/_/g, ' ')): HTMLElement {

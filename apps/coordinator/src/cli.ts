@@ -22,6 +22,7 @@ const command = new Command('shoal-coordinator')
   .option('--no-console', 'do not serve the web console')
   .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS/WSS (with --tls-key)', env['SHOAL_TLS_CERT'])
   .option('--tls-key <file>', 'PEM private key of --tls-cert', env['SHOAL_TLS_KEY'])
+  .option('--require-enrolment', 'accept only devices enrolled with a join token (SHOAL_REQUIRE_ENROLMENT=1)', env['SHOAL_REQUIRE_ENROLMENT'] === '1')
   .parse();
 
 const raw = command.opts();
@@ -40,6 +41,7 @@ try {
     consoleDir: raw['console'] === false ? undefined : String(raw['consoleDir']),
     tlsCertFile: typeof raw['tlsCert'] === 'string' ? raw['tlsCert'] : undefined,
     tlsKeyFile: typeof raw['tlsKey'] === 'string' ? raw['tlsKey'] : undefined,
+    requireEnrolment: raw['requireEnrolment'] === true,
   });
 } catch (error) {
   console.error(`shoal-coordinator: ${ShoalError.from(error).message}`);

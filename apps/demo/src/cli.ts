@@ -39,8 +39,9 @@ const children: Started[] = [];
 const adminToken = options['adminToken'] === undefined ? randomBytes(18).toString('base64url') : String(options['adminToken']);
 const admin = { authorization: `Bearer ${adminToken}` };
 
+/** Every API call carries the admin token: reads need a credential too. */
 async function api<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, headers: { ...admin, ...(init?.body === undefined ? {} : { 'content-type': 'application/json' }), ...init?.headers } });
   const body = (await response.json()) as T & { error?: { code: string; message: string } };
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${body.error?.code} ${body.error?.message}`);
   return body;
@@ -64,15 +65,17 @@ function roundLine(round: RoundView, total: number): string {
 async function main(): Promise<number> {
   const started = Date.now();
   console.log(`Shoal demo: ${agentsCount} agents, ${options['model']} on MNIST (${options['partition']}), ${options['rounds']} rounds; data in ${dataDir}`);
-  const coordinator = await startCoordinator(join(dataDir, 'coordinator'), { extraArgs: ['--admin-token', adminToken] });
+  const coordinator = await startCoordinator(join(dataDir, 'coordinator'), { extraArgs: ['--admin-token', adminToken, '--require-enrolment'] });
   children.push(coordinator);
   console.log(`coordinator listening at ${coordinator.url}`);
   console.log(`web console at ${coordinator.url}/ (sign in with admin token ${adminToken})`);
+  // The agents enrol as devices with one join token and sign every upload; the coordinator accepts enrolled devices only.
+  const enrolment = await api<{ token: string }>(`${coordinator.url}/api/v1/join-tokens`, { method: 'POST', body: JSON.stringify({ uses: agentsCount, ttlMs: 3_600_000, labels: ['demo'] }) });
   for (let i = 0; i < agentsCount; i++) {
     children.push(
       startProgram(
         AGENT_BIN,
-        ['--coordinator', coordinator.url, '--shard', `${i}/${agentsCount}`, '--partition', String(options['partition']), '--state-dir', join(dataDir, 'agents', `agent-${i}`), '--name', `agent-${i}`],
+        ['--coordinator', coordinator.url, '--shard', `${i}/${agentsCount}`, '--partition', String(options['partition']), '--state-dir', join(dataDir, 'agents', `agent-${i}`), '--name', `agent-${i}`, '--join-token', enrolment.token],
         join(dataDir, 'agents', `agent-${i}.log`),
       ),
     );
@@ -82,7 +85,6 @@ async function main(): Promise<number> {
 
   const job = await api<JobView>(`${coordinator.url}/api/v1/jobs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...admin },
     body: JSON.stringify({
       name: `demo ${options['model']}`,
       model: { preset: options['model'] },
@@ -95,6 +97,7 @@ async function main(): Promise<number> {
       uploadCodec: { id: String(options['codec']) },
       roundDeadlineMs: 600_000,
       evaluation: { dataset: 'mnist-test' },
+      requireEnrolledDevices: true,
     }),
   });
   status.print(`job ${job.id} launched (${job.parameterCount.toLocaleString()} parameters)`);

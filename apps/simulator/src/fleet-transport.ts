@@ -19,6 +19,8 @@ export interface FleetTransport {
   readonly name: 'memory' | 'socket';
   /** Opens a connection; rejects with the handshake refusal. */
   connect(auth: HandshakeAuth, handlers: TransportHandlers): Promise<ClientLink>;
+  /** A REST credential from a hello reply; the socket transport sends it with its downloads. */
+  authorize(accessToken: string): void;
   /** GET of a task's modelUrl. */
   getJson(path: string): Promise<unknown>;
   /** GET of a task's weightsUrl. */

@@ -18,6 +18,9 @@ export class MemoryTransport implements FleetTransport {
     return this.fleet.connect(auth, handlers);
   }
 
+  /** In memory there is no HTTP to authorise. */
+  authorize(): void {}
+
   async getJson(path: string): Promise<unknown> {
     const match = MODEL_JSON.exec(new URL(path, 'memory://coordinator').pathname);
     if (match === null) throw new ShoalError('NOT_FOUND', `the in-memory coordinator serves no ${path}`);

@@ -8,7 +8,14 @@ const SERVER_EVENTS = ['fit:task', 'evaluate:task', 'task:cancel', 'protocol:err
 export class SocketTransport implements FleetTransport {
   readonly name = 'socket';
 
+  /** Any connected virtual client's credential serves the downloads of all of them (they fetch the same models). */
+  private accessToken: string | undefined;
+
   constructor(private readonly baseUrl: string) {}
+
+  authorize(accessToken: string): void {
+    this.accessToken = accessToken;
+  }
 
   connect(auth: HandshakeAuth, handlers: TransportHandlers): Promise<ClientLink> {
     const socket = io(new URL(FLEET_NAMESPACE, this.baseUrl).href, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { ...auth } });
@@ -32,7 +39,8 @@ export class SocketTransport implements FleetTransport {
   }
 
   private async get(path: string): Promise<Response> {
-    const response = await fetch(new URL(path, this.baseUrl));
+    const headers: Record<string, string> = this.accessToken === undefined ? {} : { authorization: `Bearer ${this.accessToken}` };
+    const response = await fetch(new URL(path, this.baseUrl), { headers });
     if (!response.ok) throw new ShoalError('INTERNAL', `GET ${path} answered ${response.status}`);
     return response;
   }

@@ -53,6 +53,7 @@ export class VirtualClient {
       capabilities: { platform: 'simulated', backend: 'wasm', agentVersion: SIMULATOR_AGENT_VERSION, numTrainExamples: this.indices.length, numEvalExamples: 0 },
     });
     if (!reply.ok) throw new ShoalError('INTERNAL', `hello of ${this.id} was refused: ${reply.error?.code} ${reply.error?.message}`);
+    if (typeof reply['accessToken'] === 'string') this.host.transport.authorize(reply['accessToken']);
     this.link = link;
   }
 

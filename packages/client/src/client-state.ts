@@ -5,6 +5,8 @@ import { ShoalError } from '@shoal/protocol';
 
 export interface PersistedState {
   clientId?: string;
+  /** The client id is an enrolled device's (its key is device-key.json in the same directory). */
+  enrolled?: boolean;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -32,7 +34,9 @@ export class ClientStateStore {
     if (clientId !== undefined && (typeof clientId !== 'string' || !ID_PATTERN.test(clientId))) {
       throw new ShoalError('VALIDATION_FAILED', `state file ${this.file} has an invalid clientId`);
     }
-    return clientId === undefined ? {} : { clientId };
+    const enrolled = (parsed as Record<string, unknown>)['enrolled'];
+    if (enrolled !== undefined && typeof enrolled !== 'boolean') throw new ShoalError('VALIDATION_FAILED', `state file ${this.file} has an invalid 'enrolled' flag`);
+    return { ...(clientId === undefined ? {} : { clientId }), ...(enrolled === true && clientId !== undefined ? { enrolled } : {}) };
   }
 
   save(state: PersistedState): void {

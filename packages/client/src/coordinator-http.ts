@@ -1,4 +1,4 @@
-/** HTTP(S) calls a client makes to the coordinator: the model topology and weights frames. */
+/** HTTP(S) calls a client makes to the coordinator: enrolment, the model topology and weights frames. */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ShoalError } from '@shoal/protocol';
@@ -14,25 +14,35 @@ export class CoordinatorHttp {
     private readonly security: TransportSecurity = {},
   ) {}
 
-  /** GET with Node's http/https (rather than fetch) so a pinned CA applies; certificates are always verified. */
-  private get(path: string): Promise<{ status: number; body: Buffer }> {
+  /** The REST credential the coordinator handed this connection at hello (Authorization: Bearer). */
+  private accessToken: string | undefined;
+
+  setAccessToken(token: string | undefined): void {
+    this.accessToken = token;
+  }
+
+  /** Node's http/https (rather than fetch) so a pinned CA applies; certificates are always verified. */
+  private send(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; body: Buffer }> {
     const url = new URL(path, this.baseUrl);
     const secure = url.protocol === 'https:';
-    const options = secure ? { ca: this.security.ca === undefined ? undefined : Buffer.from(this.security.ca), rejectUnauthorized: true } : {};
+    const tls = secure ? { ca: this.security.ca === undefined ? undefined : Buffer.from(this.security.ca), rejectUnauthorized: true } : {};
+    const headers: Record<string, string> = {};
+    if (this.accessToken !== undefined) headers['authorization'] = `Bearer ${this.accessToken}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
-      const request = (secure ? httpsRequest : httpRequest)(url, { method: 'GET', ...options }, (response) => {
+      const request = (secure ? httpsRequest : httpRequest)(url, { method, headers, ...tls }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
         response.on('error', reject);
       });
       request.on('error', (error) => reject(new ShoalError('INTERNAL', `cannot reach the coordinator at ${this.baseUrl}: ${error.message}`, { cause: error })));
-      request.end();
+      request.end(body);
     });
   }
 
-  private async ok(path: string): Promise<Buffer> {
-    const { status, body } = await this.get(path);
+  private async ok(path: string, method: 'GET' | 'POST' = 'GET', json?: unknown): Promise<Buffer> {
+    const { status, body } = await this.send(method, path, json === undefined ? undefined : JSON.stringify(json));
     if (status < 200 || status >= 300) {
       let wire: unknown;
       try {
@@ -40,17 +50,25 @@ export class CoordinatorHttp {
       } catch {
         wire = undefined;
       }
-      throw ShoalError.fromWire(wire ?? { code: 'INTERNAL', message: `GET ${path} answered ${status}` });
+      throw ShoalError.fromWire(wire ?? { code: 'INTERNAL', message: `${method} ${path} answered ${status}` });
     }
     return body;
   }
 
   async json(path: string): Promise<unknown> {
-    const body = await this.ok(path);
+    return this.parse(path, await this.ok(path));
+  }
+
+  /** POST a JSON body; the reply's JSON, or the coordinator's error as a ShoalError. */
+  async postJson(path: string, payload: unknown): Promise<unknown> {
+    return this.parse(path, await this.ok(path, 'POST', payload));
+  }
+
+  private parse(path: string, body: Buffer): unknown {
     try {
       return JSON.parse(body.toString('utf8'));
     } catch (error) {
-      throw new ShoalError('INTERNAL', `GET ${path} did not return JSON`, { cause: error });
+      throw new ShoalError('INTERNAL', `${path} did not return JSON`, { cause: error });
     }
   }
 

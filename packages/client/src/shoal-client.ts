@@ -6,22 +6,30 @@ import {
   PROTOCOL_VERSION,
   ShoalError,
   parseMessage,
-  type AckError,
   type ClientToServerEvents,
   type EvaluateTask,
   type FitTask,
   type ServerToClientEvents,
 } from '@shoal/protocol';
-import { defaultCodecRegistry, encodeFrame, type CodecRegistry } from '@shoal/codec';
-import { activeBackend, evaluateModel, initBackend, predict, trainLocal } from '@shoal/ml';
+import { defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
+import { initBackend, predict, trainLocal } from '@shoal/ml';
 import type { LabeledExamples } from '@shoal/data';
 import { ClientStateStore } from './client-state.js';
 import { CoordinatorHttp, type TransportSecurity } from './coordinator-http.js';
+import { DeviceCredentials } from './device-credentials.js';
+import { AGENT_VERSION, helloOutcome, helloRequest } from './hello.js';
+import { gate } from './gate.js';
+import { uploadDelta, type PlainUploadLink } from './plain-upload.js';
+import { runEvaluateTask } from './evaluate-task.js';
 import { ErrorFeedback } from './error-feedback.js';
 import { ModelSession } from './model-session.js';
 import { privatizeUpdate } from './privatize-update.js';
+import { SecureUploads, type SecurePhaseEvent } from './secure-upload.js';
+import { ServingService, type ServingOptions } from './serving-service.js';
+import { listenForAssignments, telemetryOver } from './serving-link.js';
+import { OnlineLearning, type LabelledSampleReceipt, type OnlineLearningOptions } from './online-learning.js';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION };
 
 export interface ReconnectPolicy {
   /** First retry delay; doubles per attempt (exponential backoff). */
@@ -44,12 +52,19 @@ export interface ShoalClientOptions {
   tls?: TransportSecurity;
   /** Seed for local shuffling, so a run can be reproduced. */
   seed?: number;
+  /** Enrol as a device with this admin-issued join token (once; the state directory remembers it), then sign every upload. */
+  joinToken?: string;
+  /** Serving and online learning: docs/edge-serving.md. */
+  serving?: Pick<ServingOptions, 'microBatch' | 'maxExamplesPerRequest'>;
+  onlineLearning?: OnlineLearningOptions;
 }
 
 export interface ShoalClientEvents {
   registered: [{ clientId: string }];
   'task:fit': [FitTask];
   'task:evaluate': [EvaluateTask];
+  /** A secure-aggregation task reached a phase (secure-upload.ts). */
+  'secagg:phase': [SecurePhaseEvent];
   uploaded: [{ jobId: string; round: number; bytes: number; float32Bytes: number; loss: number; durationMs: number }];
   evaluated: [{ jobId: string; round: number; accuracy: number; loss: number }];
   refused: [{ event: string; code: string; message: string }];
@@ -69,9 +84,23 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   private readonly state: ClientStateStore | undefined;
   private readonly errorFeedback: ErrorFeedback;
   private clientIdValue: string | undefined;
+  /** Set once this client is an enrolled device: hellos carry its key proof and uploads its signature. */
+  private device: DeviceCredentials | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** Opens once the current connection's hello was answered. */
+  private registration = gate();
   private readonly cancelled = new Set<string>();
+  private readonly plainUploads: PlainUploadLink;
+  private readonly secure = new SecureUploads({
+    socket: () => this.socket,
+    clientId: () => this.clientIdValue,
+    notify: (event) => this.emit('secagg:phase', event),
+    sign: (upload, payload) => this.device?.signUpload({ ...upload, clientId: this.clientIdValue! }, payload),
+  });
+  /** Inference with the version the coordinator assigned for serving (not the model this client trains). */
+  readonly serving: ServingService;
+  private readonly online: OnlineLearning;
 
   constructor(private readonly options: ShoalClientOptions) {
     super();
@@ -83,8 +112,20 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     this.codecs = options.codecs ?? defaultCodecRegistry();
     this.session = new ModelSession(this.http, this.codecs);
     this.state = options.stateDir === undefined ? undefined : new ClientStateStore(options.stateDir);
-    this.clientIdValue = this.state?.load().clientId;
+    const saved = this.state?.load();
+    this.clientIdValue = saved?.clientId;
+    if (saved?.enrolled === true) this.device = DeviceCredentials.load(options.stateDir);
     this.errorFeedback = new ErrorFeedback(this.codecs, this.state, (message) => this.warn(message));
+    this.plainUploads = {
+      socket: () => this.socket,
+      codecs: this.codecs,
+      errorFeedback: this.errorFeedback,
+      sign: (task, frame) => this.device?.signUpload({ ...task, clientId: this.clientIdValue! }, frame),
+      cancelled: (taskId) => this.cancelled.delete(taskId),
+    };
+    const warn = (message: string) => this.warn(message);
+    this.serving = new ServingService(this.http, this.codecs, { ...options.serving, sendTelemetry: telemetryOver(() => this.socket), warn });
+    this.online = new OnlineLearning(options.train, this.serving, { ...options.onlineLearning, state: this.state });
   }
 
   private warn(message: string): void {
@@ -96,12 +137,23 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     return this.clientIdValue;
   }
 
+  /** True once this client is an enrolled device (its hellos and uploads are signed). */
+  get enrolled(): boolean {
+    return this.device !== undefined;
+  }
+
   get connected(): boolean {
     return this.socket?.connected ?? false;
   }
 
   async start(): Promise<void> {
     await initBackend();
+    if (this.options.joinToken !== undefined && this.device === undefined) {
+      const credentials = DeviceCredentials.load(this.options.stateDir);
+      this.clientIdValue = (await credentials.enrol(this.http, this.options.joinToken, this.options.name)).clientId;
+      this.device = credentials;
+      this.state?.save({ clientId: this.clientIdValue, enrolled: true });
+    }
     const policy = { ...DEFAULT_RECONNECT, ...this.options.reconnect };
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(new URL(FLEET_NAMESPACE, this.options.coordinatorUrl).href, {
       transports: ['websocket'],
@@ -115,7 +167,13 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       auth: (send) => send({ protocolVersion: PROTOCOL_VERSION, ...(this.clientIdValue === undefined ? {} : { clientId: this.clientIdValue }) }),
     });
     this.socket = socket;
-    socket.on('connect', () => void this.hello());
+    this.secure.attach(socket);
+    socket.on('connect', () => {
+      // A task can arrive before the hello ack (the coordinator may start a round as soon as we register): tasks
+      // wait for the ack, which carries the REST credential their downloads need.
+      this.registration = gate();
+      void this.hello();
+    });
     socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string } }).data;
       if (data?.code === 'PROTOCOL_VERSION_MISMATCH') {
@@ -132,6 +190,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     socket.on('task:cancel', (cancel) => {
       if (cancel.taskId !== undefined) this.cancelled.add(cancel.taskId);
     });
+    listenForAssignments(socket, this.serving, (error) => this.emit('refused', { event: 'serving:assign', code: error.code, message: error.message }));
     socket.on('protocol:error', (notice) => this.emit('refused', { event: notice.event, code: notice.error.code, message: notice.error.message }));
   }
 
@@ -140,6 +199,8 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     this.socket?.disconnect();
     await this.queue;
     this.session.dispose();
+    this.serving.dispose();
+    this.online.flush();
   }
 
   /** Loads the job's latest global model version (or the given one) for `predict`; returns the version loaded. */
@@ -154,7 +215,16 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     return target;
   }
 
-  /** Local inference with the global model this client holds (the last one it trained from, or refreshModel's). */
+  /** Keeps a labelled example for later rounds (online learning); a served prediction's id also counts it into accuracy. */
+  addLabelledSample(input: unknown, label: unknown, options: { predictionId?: string } = {}): LabelledSampleReceipt {
+    return this.online.add(input, label, options);
+  }
+
+  get labelledSampleCount(): number {
+    return this.online.count;
+  }
+
+  /** Inference with the training model (the last global version it trained from, or refreshModel's); `serving` serves the promoted version. */
   predict(features: Float32Array, count: number): { classes: Int32Array; probabilities: Float32Array } {
     const loaded = this.session.loaded;
     if (loaded === undefined) throw new ShoalError('CONFLICT', 'no model yet: the client has not received a global model');
@@ -162,29 +232,26 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   }
 
   private async hello(): Promise<void> {
-    const socket = this.socket!;
-    const { train, evaluation, name, labels } = this.options;
-    const reply = await socket.timeout(10_000).emitWithAck('hello', {
-      ...(this.clientIdValue === undefined ? {} : { clientId: this.clientIdValue }),
-      name,
-      capabilities: {
-        platform: `${process.platform}-${process.arch} node ${process.versions.node}`,
-        backend: activeBackend() ?? 'unknown',
-        agentVersion: AGENT_VERSION,
-        numTrainExamples: train.count,
-        numEvalExamples: evaluation?.count ?? 0,
-        ...(labels === undefined ? {} : { labels }),
-      },
-    }).catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
-    if (!reply.ok) {
-      this.emit('refused', { event: 'hello', code: reply.error.code, message: reply.error.message });
-      return;
+    const registered = this.registration;
+    try {
+      const { train, evaluation, name, labels } = this.options;
+      const request = helloRequest({ name, train, evaluation, labels, clientId: this.clientIdValue, device: this.device });
+      const reply: unknown = await this.socket!.timeout(10_000).emitWithAck('hello', request)
+        .catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
+      const outcome = helloOutcome(reply);
+      if (!outcome.ok) {
+        this.emit('refused', { event: 'hello', code: outcome.error.code, message: outcome.error.message });
+        return;
+      }
+      const { hello } = outcome;
+      this.clientIdValue = hello.clientId;
+      this.http.setAccessToken(hello.accessToken);
+      this.state?.save({ clientId: hello.clientId, ...(this.device === undefined ? {} : { enrolled: true }) });
+      this.startHeartbeat(hello.heartbeatIntervalMs);
+      this.emit('registered', { clientId: hello.clientId });
+    } finally {
+      registered.open();
     }
-    const hello = parseMessage('hello-response', reply);
-    this.clientIdValue = hello.clientId;
-    this.state?.save({ clientId: hello.clientId });
-    this.startHeartbeat(hello.heartbeatIntervalMs);
-    this.emit('registered', { clientId: hello.clientId });
   }
 
   private startHeartbeat(intervalMs: number): void {
@@ -202,7 +269,9 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
 
   /** Tasks run one at a time, in arrival order; every inbound task is validated before use. */
   private enqueue(event: 'fit:task' | 'evaluate:task', raw: unknown): void {
+    const registered = this.registration.opened;
     this.queue = this.queue.then(async () => {
+      await registered;
       try {
         if (event === 'fit:task') await this.fit(parseMessage('fit-task', raw));
         else await this.evaluate(parseMessage('evaluate-task', raw));
@@ -221,7 +290,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     this.emit('task:fit', task);
     const started = performance.now();
     const loaded = await this.session.load(task.jobId, task.modelVersion, task.modelUrl, task.weightsUrl);
-    const result = await trainLocal(loaded.model, this.options.train, {
+    const result = await trainLocal(loaded.model, this.online.trainingExamples(), {
       epochs: task.config.localEpochs,
       batchSize: task.config.batchSize,
       learningRate: task.config.learningRate,
@@ -231,50 +300,22 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     const delta = this.session.delta(loaded);
     this.session.restoreGlobal();
     if (task.config.privacy !== undefined) privatizeUpdate(delta, task.config.privacy);
-    // Error feedback: add what compression dropped last time; the new residual is kept once the upload is accepted.
-    if (task.errorFeedback === true) this.errorFeedback.compensate(task.jobId, delta);
-    if (this.cancelled.delete(task.taskId)) return;
-    const frame = encodeFrame('delta', delta, { id: task.uploadCodec.id, params: task.uploadCodec.params ?? {} }, this.codecs);
-    const durationMs = performance.now() - started;
-    const reply = await this.socket!.timeout(60_000).emitWithAck(
-      'fit:result',
-      {
-        taskId: task.taskId,
-        jobId: task.jobId,
-        round: task.round,
-        modelVersion: task.modelVersion,
-        numExamples: result.numExamples,
-        durationMs,
-        metrics: { loss: result.loss, accuracy: result.accuracy },
-      },
-      frame,
-    );
-    if (!reply.ok) {
-      this.emit('refused', { event: 'fit:result', code: (reply as AckError).error.code, message: (reply as AckError).error.message });
+    if (task.secureAggregation !== undefined) {
+      const uploaded = await this.secure.upload(task, delta, { ...result, durationMs: performance.now() - started });
+      this.cancelled.delete(task.taskId);
+      if (uploaded !== undefined) this.emit('uploaded', uploaded);
       return;
     }
-    const float32Bytes = delta.reduce((sum, tensor) => sum + tensor.values.byteLength, 0);
-    // A refused upload was never applied, so only an accepted one moves the residual on (computed in place in delta).
-    if (task.errorFeedback === true) this.errorFeedback.commit(task.jobId, delta, frame);
-    this.emit('uploaded', { jobId: task.jobId, round: task.round, bytes: frame.byteLength, float32Bytes, loss: result.loss, durationMs });
+    const uploaded = await uploadDelta(this.plainUploads, task, delta, { ...result, durationMs: performance.now() - started });
+    // A refused upload: the coordinator knows, so no fit:failure follows.
+    if (uploaded !== undefined && 'refused' in uploaded) this.emit('refused', { event: 'fit:result', code: uploaded.refused.code, message: uploaded.refused.message });
+    else if (uploaded !== undefined) this.emit('uploaded', uploaded);
   }
 
   private async evaluate(task: EvaluateTask): Promise<void> {
     this.emit('task:evaluate', task);
-    const data = this.options.evaluation;
-    if (data === undefined || data.count === 0) throw new ShoalError('CONFLICT', 'this client holds no evaluation data');
-    const loaded = await this.session.load(task.jobId, task.modelVersion, task.modelUrl, task.weightsUrl);
-    const result = await evaluateModel(loaded.model, data, { batchSize: task.config.batchSize });
-    const reply = await this.socket!.timeout(30_000).emitWithAck('evaluate:result', {
-      taskId: task.taskId,
-      jobId: task.jobId,
-      round: task.round,
-      modelVersion: task.modelVersion,
-      numExamples: result.numExamples,
-      loss: result.loss,
-      accuracy: result.accuracy,
-    });
-    if (!reply.ok) this.emit('refused', { event: 'evaluate:result', code: reply.error.code, message: reply.error.message });
-    else this.emit('evaluated', { jobId: task.jobId, round: task.round, accuracy: result.accuracy, loss: result.loss });
+    const outcome = await runEvaluateTask(task, { data: this.options.evaluation, session: this.session, socket: this.socket! });
+    if (!outcome.ok) this.emit('refused', { event: 'evaluate:result', code: outcome.error.code, message: outcome.error.message });
+    else this.emit('evaluated', { jobId: task.jobId, round: task.round, accuracy: outcome.accuracy, loss: outcome.loss });
   }
 }

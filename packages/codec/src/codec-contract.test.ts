@@ -31,7 +31,7 @@ describe('every default codec', () => {
         expect(header.codec).toEqual(selection);
         expect(frame.length - header.payloadOffset).toBeLessThanOrEqual(maxEncodedFrameBytes(TINY_MODEL, selection));
         const random = createRandom(1);
-        const encoded = tensors.map((tensor) => codec.encode(tensor.values, params, random.next));
+        const encoded = tensors.map((tensor) => codec.encode(tensor.values, params, random.next, tensor.shape));
         expect(decoded.map((tensor) => tensor.values)).toEqual(encoded.map((bytes, t) => codec.decode(bytes, tensors[t]!.values.length, params)));
         if (codec.lossless) expect(decoded).toEqual(tensors);
       });

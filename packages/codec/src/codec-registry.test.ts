@@ -39,7 +39,7 @@ describe('CodecRegistry', () => {
 
     mine.register({ ...float32Codec, id: 'mine' });
 
-    const defaults = ['float32', 'int8', 'float16', 'qsgd', 'topk', 'randk', 'topk+qsgd', 'randk+qsgd'];
+    const defaults = ['float32', 'int8', 'float16', 'qsgd', 'topk', 'randk', 'topk+qsgd', 'randk+qsgd', 'int8-channel'];
     expect(DEFAULT_CODECS.map((codec) => codec.id)).toEqual(defaults);
     expect(defaultCodecRegistry().ids()).toEqual(defaults);
     expect(mine.ids()).toEqual([...defaults, 'mine']);

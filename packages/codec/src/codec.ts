@@ -27,9 +27,10 @@ export interface Codec {
   maxEncodedByteLength?(elementCount: number, params: CodecParams): number;
   /**
    * Encodes finite values; a NaN or ±Infinity input throws NON_FINITE_VALUES. Stochastic codecs
-   * draw from `random` (default Math.random); deterministic codecs ignore it.
+   * draw from `random` (default Math.random); deterministic codecs ignore it. `shape` is the
+   * tensor's shape, for codecs whose layout follows it (int8-channel: one scale per last-axis channel).
    */
-  encode(values: Float32Array, params: CodecParams, random?: RandomSource): Uint8Array;
+  encode(values: Float32Array, params: CodecParams, random?: RandomSource, shape?: readonly number[]): Uint8Array;
   /**
    * Checks that `bytes` are a well-formed encoding of `elementCount` values and that every decoded
    * value would be finite, without decoding into memory. Both decode paths run it first.

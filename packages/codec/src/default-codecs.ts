@@ -3,6 +3,7 @@ import { CodecRegistry } from './codec-registry.js';
 import { float16Codec } from './float16-codec.js';
 import { float32Codec } from './float32-codec.js';
 import { int8Codec } from './int8-codec.js';
+import { int8ChannelCodec } from './int8-channel-codec.js';
 import { qsgdCodec } from './qsgd-codec.js';
 import { randkCodec } from './randk-codec.js';
 import { randkQsgdCodec } from './randk-qsgd-codec.js';
@@ -10,7 +11,7 @@ import { topkCodec } from './topk-codec.js';
 import { topkQsgdCodec } from './topk-qsgd-codec.js';
 
 /** Every codec of protocols/v1/frame.md §4, in the order it documents them. */
-export const DEFAULT_CODECS = Object.freeze([float32Codec, int8Codec, float16Codec, qsgdCodec, topkCodec, randkCodec, topkQsgdCodec, randkQsgdCodec]);
+export const DEFAULT_CODECS = Object.freeze([float32Codec, int8Codec, float16Codec, qsgdCodec, topkCodec, randkCodec, topkQsgdCodec, randkQsgdCodec, int8ChannelCodec]);
 
 /**
  * A new registry holding the default codecs on every call, so callers may register their own codecs

@@ -19,8 +19,8 @@ export interface CodecDefinition {
   byteLength?(elementCount: number, params: CodecParams): number;
   /** Upper bound for codecs whose size depends on the data. */
   maxByteLength?(elementCount: number, params: CodecParams): number;
-  /** Values are finite and params valid when this runs. */
-  encode(values: Float32Array, params: CodecParams, random: RandomSource): Uint8Array;
+  /** Values are finite and params valid when this runs; `shape` is given when the caller knows it. */
+  encode(values: Float32Array, params: CodecParams, random: RandomSource, shape?: readonly number[]): Uint8Array;
   /** Runs after the byte length was checked; refuses what a conforming encoder never writes. */
   validate(bytes: Uint8Array, elementCount: number, params: CodecParams): void;
   /** target[i] += weight · decoded[i] on validated bytes. */
@@ -64,10 +64,10 @@ export function defineCodec(definition: CodecDefinition): DefinedCodec {
     validateParams,
     encodedByteLength: (elementCount, params) => definition.byteLength?.(elementCount, params),
     ...(definition.maxByteLength === undefined ? {} : { maxEncodedByteLength: definition.maxByteLength }),
-    encode(values: Float32Array, params: CodecParams, random: RandomSource = Math.random): Uint8Array {
+    encode(values: Float32Array, params: CodecParams, random: RandomSource = Math.random, shape?: readonly number[]): Uint8Array {
       validateParams(params);
       refuseNonFiniteInput(id, values);
-      return definition.encode(values, params, random);
+      return definition.encode(values, params, random, shape);
     },
     validateEncoded,
     decodeInto(bytes, elementCount, params, target, weight): void {

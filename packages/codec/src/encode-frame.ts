@@ -54,7 +54,7 @@ export function encodeFrame(
 
   let payloadBytes = 0;
   const payloads = tensors.map((tensor, index) => {
-    const encoded = inTensor({ name: tensor.name, index }, () => codec.encode(tensor.values, params, random));
+    const encoded = inTensor({ name: tensor.name, index }, () => codec.encode(tensor.values, params, random, tensor.shape));
     const expected = codec.encodedByteLength(tensor.values.length, params);
     if (expected !== undefined && encoded.length !== expected) {
       throw new ShoalError('INTERNAL', `codec '${codec.id}' encoded tensor '${tensor.name}' as ${encoded.length} bytes but declares ${expected}`);

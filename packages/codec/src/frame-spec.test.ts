@@ -88,7 +88,7 @@ describe('protocols/v1/frame.md', () => {
 
   it('§4 lists exactly the default codecs, in registration order', () => {
     const section = document.slice(document.indexOf('## 4. Codecs'), document.indexOf('### 4.1'));
-    const documented = [...section.matchAll(/^\| `([a-z0-9+]+)` \|/gm)].map((match) => match[1]);
+    const documented = [...section.matchAll(/^\| `([a-z0-9+-]+)` \|/gm)].map((match) => match[1]);
 
     expect(documented).toEqual(DEFAULT_CODECS.map((codec) => codec.id));
   });

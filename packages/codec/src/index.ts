@@ -10,6 +10,7 @@ export { topkCodec } from './topk-codec.js';
 export { randkCodec } from './randk-codec.js';
 export { topkQsgdCodec } from './topk-qsgd-codec.js';
 export { randkQsgdCodec } from './randk-qsgd-codec.js';
+export { int8ChannelCodec } from './int8-channel-codec.js';
 export { maxEncodedFrameBytes } from './frame-size.js';
 export { createAccumulators } from './accumulators.js';
 export { FRAME_VERSION } from './frame-format.js';

@@ -68,23 +68,31 @@ function scanForMinus128(bytes: Uint8Array): number {
 
 /**
  * A scale that would make a decoded value NaN or infinite is NON_FINITE_VALUES (as a NaN inside a
- * float32 payload is); a finite but impossible encoding (negative scale, the byte -128) is FRAME_MALFORMED.
+ * float32 payload is); a finite but impossible one (negative) is FRAME_MALFORMED. Shared with int8-channel.
  */
-function validate(bytes: Uint8Array, elementCount: number): void {
-  const scale = readScale(bytes);
+export function checkInt8Scale(codecId: string, scale: number, details: Record<string, unknown> = {}): void {
   if (!Number.isFinite(scale)) {
-    throw new ShoalError('NON_FINITE_VALUES', `int8 scale is ${scale}`, { details: { scale: String(scale) } });
+    throw new ShoalError('NON_FINITE_VALUES', `${codecId} scale is ${scale}`, { details: { ...details, scale: String(scale) } });
   }
   if (scale < 0) {
-    throw new ShoalError('FRAME_MALFORMED', `int8 scale is negative (${scale}); it must be ≥ 0`, { details: { scale } });
+    throw new ShoalError('FRAME_MALFORMED', `${codecId} scale is negative (${scale}); it must be ≥ 0`, { details: { ...details, scale } });
   }
   if (!Number.isFinite(Math.fround(scale * LEVELS))) {
-    throw new ShoalError('NON_FINITE_VALUES', `int8 scale ${scale} makes 127·scale overflow float32`, { details: { scale } });
+    throw new ShoalError('NON_FINITE_VALUES', `${codecId} scale ${scale} makes 127·scale overflow float32`, { details: { ...details, scale } });
   }
-  const index = firstMinus128(bytes.subarray(SCALE_BYTES, SCALE_BYTES + elementCount));
+}
+
+/** The byte -128 is a level no conforming encoder writes (levels are symmetric): FRAME_MALFORMED. */
+export function checkInt8Levels(codecId: string, levels: Uint8Array): void {
+  const index = firstMinus128(levels);
   if (index >= 0) {
-    throw new ShoalError('FRAME_MALFORMED', `int8 value at index ${index} is -128; values must be in [-127, 127]`, { details: { index } });
+    throw new ShoalError('FRAME_MALFORMED', `${codecId} value at index ${index} is -128; values must be in [-127, 127]`, { details: { index } });
   }
+}
+
+function validate(bytes: Uint8Array, elementCount: number): void {
+  checkInt8Scale(ID, readScale(bytes));
+  checkInt8Levels(ID, bytes.subarray(SCALE_BYTES, SCALE_BYTES + elementCount));
 }
 
 /** float32(weight · x̂) for each of the 256 byte values. */

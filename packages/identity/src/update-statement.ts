@@ -26,6 +26,11 @@ export function helloStatement(clientId: string, publicKey: Uint8Array, timestam
   return new TextEncoder().encode(['shoal-hello-v1', clientId, Buffer.from(publicKey).toString('base64'), String(timestampMs)].join('\n'));
 }
 
+/** What a device signs when it enrols: the join token's id and its own public key, so the key's holder is the enrollee. */
+export function enrolStatement(joinTokenId: string, publicKey: Uint8Array): Uint8Array {
+  return new TextEncoder().encode(['shoal-enrol-v1', joinTokenId, Buffer.from(publicKey).toString('base64')].join('\n'));
+}
+
 export function signStatement(statement: Uint8Array, secretKey: Uint8Array): Uint8Array {
   return nacl.sign.detached(statement, secretKey);
 }

@@ -10,4 +10,6 @@ export type { TrainOptions, TrainResult } from './train-local.js';
 export { evaluateModel } from './evaluate.js';
 export type { EvaluateOptions, EvaluateResult } from './evaluate.js';
 export { predict } from './predict.js';
+export { classifierShape } from './classifier.js';
+export type { ClassifierShape } from './classifier.js';
 export type { Prediction } from './predict.js';

@@ -11,7 +11,16 @@ import type {
   HelloRequest,
   HelloResponse,
   ProtocolErrorNotice,
+  SecAggAdvertise,
+  SecAggMaskedInput,
+  SecAggMaskedInputRequest,
+  SecAggRoster,
+  SecAggShareKeys,
+  SecAggUnmask,
+  SecAggUnmaskRequest,
+  ServingAssign,
   TaskCancel,
+  TelemetryReport,
 } from './generated/wire-types.js';
 import type { MessageName } from './validation.js';
 
@@ -26,6 +35,12 @@ export interface ClientToServerEvents {
   'fit:result': (result: FitResult, update: Uint8Array, ack: AckCallback) => void;
   'fit:failure': (failure: FitFailure, ack: AckCallback) => void;
   'evaluate:result': (result: EvaluateResult, ack: AckCallback) => void;
+  'telemetry:report': (report: TelemetryReport, ack: AckCallback) => void;
+  'secagg:advertise': (message: SecAggAdvertise, ack: AckCallback) => void;
+  'secagg:share-keys': (message: SecAggShareKeys, ack: AckCallback) => void;
+  /** `masked`: the masked ring vector, little-endian, ringBits/8 bytes per element. */
+  'secagg:masked-input': (message: SecAggMaskedInput, masked: Uint8Array, ack: AckCallback) => void;
+  'secagg:unmask': (message: SecAggUnmask, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -33,6 +48,10 @@ export interface ServerToClientEvents {
   'evaluate:task': (task: EvaluateTask) => void;
   'task:cancel': (cancel: TaskCancel) => void;
   'protocol:error': (notice: ProtocolErrorNotice) => void;
+  'serving:assign': (assignment: ServingAssign) => void;
+  'secagg:roster': (roster: SecAggRoster) => void;
+  'secagg:masked-input-request': (request: SecAggMaskedInputRequest) => void;
+  'secagg:unmask-request': (request: SecAggUnmaskRequest) => void;
 }
 
 /** The schema that validates the first argument of each client event. */
@@ -42,6 +61,11 @@ export const CLIENT_EVENT_SCHEMAS = {
   'fit:result': 'fit-result',
   'fit:failure': 'fit-failure',
   'evaluate:result': 'evaluate-result',
+  'telemetry:report': 'telemetry-report',
+  'secagg:advertise': 'secagg-advertise',
+  'secagg:share-keys': 'secagg-share-keys',
+  'secagg:masked-input': 'secagg-masked-input',
+  'secagg:unmask': 'secagg-unmask',
 } as const satisfies Record<keyof ClientToServerEvents, MessageName>;
 
 export const SERVER_EVENT_SCHEMAS = {
@@ -49,6 +73,10 @@ export const SERVER_EVENT_SCHEMAS = {
   'evaluate:task': 'evaluate-task',
   'task:cancel': 'task-cancel',
   'protocol:error': 'protocol-error',
+  'serving:assign': 'serving-assign',
+  'secagg:roster': 'secagg-roster',
+  'secagg:masked-input-request': 'secagg-masked-input-request',
+  'secagg:unmask-request': 'secagg-unmask-request',
 } as const satisfies Record<keyof ServerToClientEvents, MessageName>;
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -6,6 +6,20 @@ export { shamirCombine, shamirSplit } from './shamir.js';
 export type { Share } from './shamir.js';
 export { decodeFixedPointSum, encodeFixedPoint, levels } from './fixed-point.js';
 export type { FixedPointSpec } from './fixed-point.js';
+export { decodeWeightedSum, encodeWeightedInput, inputWeight } from './weighted-input.js';
+export { ringFromBytes, ringToBytes, ringVectorBytes } from './ring-bytes.js';
+export {
+  advertiseFromWire,
+  advertiseToWire,
+  deliveriesFromWire,
+  deliveriesToWire,
+  rosterFromWire,
+  rosterToWire,
+  shareKeysFromWire,
+  shareKeysToWire,
+  unmaskFromWire,
+  unmaskToWire,
+} from './wire.js';
 export { expandMask } from './prg.js';
 export type { RingBits } from './prg.js';
 export { generateKeyPair, pairwiseSeed } from './key-agreement.js';

@@ -17,6 +17,14 @@ import { DownloadFrames } from './download-frames.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { resolveSettings, type CoordinatorSettings } from './options.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { EdgeArtifactService } from './edge-artifacts.js';
+import { AuditLog } from './auth/audit-log.js';
+import { ServingService, type ServingSettings } from './serving/serving-service.js';
+import { WorkerReferenceProfiler, type ReferenceProfiler } from './serving/reference-profiler.js';
+import { registerServingMetrics } from './serving/serving-metrics.js';
+import { DeviceIdentity } from './identity/device-identity.js';
+import { DeviceAccess } from './identity/device-access.js';
+import { UpdateVerifier } from './identity/update-verifier.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -25,6 +33,10 @@ export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
   codecs?: CodecRegistry;
   evaluator?: CentralEvaluator;
   logger?: Logger;
+  /** Edge serving: retained telemetry windows, canary check interval, reference size. */
+  serving?: Partial<ServingSettings>;
+  /** Measures a deployment's reference distribution; default: a worker thread running the model on MNIST test images. */
+  referenceProfiler?: ReferenceProfiler;
 }
 
 export class CoordinatorCore {
@@ -38,14 +50,23 @@ export class CoordinatorCore {
   readonly logger: Logger;
   readonly evaluator: CentralEvaluator | undefined;
   private readonly downloads: DownloadFrames;
+  /** Edge-optimised artifacts built from model versions, in a worker thread (issue #8). */
+  readonly artifacts: EdgeArtifactService;
+  /** Deployments of model versions to cohorts, canaries, telemetry and drift. */
+  readonly serving: ServingService;
+  /** Join tokens, enrolment, hello key proofs and revocation. */
+  readonly devices: DeviceIdentity;
+  /** REST credentials handed to connected clients at hello. */
+  readonly deviceAccess = new DeviceAccess();
 
   constructor(options: CoordinatorCoreOptions = {}) {
-    const { store, codecs, evaluator, logger, ...settings } = options;
+    const { store, codecs, evaluator, logger, serving, referenceProfiler, ...settings } = options;
     this.settings = resolveSettings(settings);
     this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
     this.store = store ?? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite'));
     this.evaluator = evaluator ?? (this.settings.centralEvaluation ? new WorkerCentralEvaluator() : undefined);
     this.codecs = codecs ?? defaultCodecRegistry();
+    this.devices = new DeviceIdentity(this.store.devices, { requireEnrolment: this.settings.requireEnrolment });
     this.jobs = new JobService({
       store: this.store,
       registry: this.registry,
@@ -56,13 +77,29 @@ export class CoordinatorCore {
       events: this.events,
       frameLimits: { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: this.settings.maxMessageBytes },
       maxUpdateAttempts: this.settings.maxUpdateAttempts,
+      devices: this.devices,
+      updates: new UpdateVerifier(this.store.devices),
     });
     this.downloads = new DownloadFrames(this.store, this.codecs);
+    this.artifacts = new EdgeArtifactService(this.store);
+    this.serving = new ServingService({
+      store: this.store,
+      registry: this.registry,
+      logger: this.logger,
+      audit: new AuditLog(this.store.admin, this.logger),
+      profiler: referenceProfiler ?? new WorkerReferenceProfiler(),
+      lookupArtifact: (artifactId) => this.store.artifacts.get(artifactId),
+      settings: serving,
+    });
+    registerServingMetrics(this.metrics.registry, this.store);
+    // After the hello reply has gone out (client:online is emitted while hello is handled), send the client its assignment.
+    this.events.on('client:online', ({ clientId }) => setImmediate(() => this.serving.clientConnected(clientId)));
   }
 
   /** What a fleet session (socket or in-memory) works with. */
   get fleetDependencies(): FleetDependencies {
-    return { registry: this.registry, jobs: this.jobs, store: this.store, logger: this.logger, metrics: this.metrics, events: this.events };
+    const { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving } = this;
+    return { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving };
   }
 
   get fleetOptions(): FleetSessionOptions {
@@ -100,9 +137,19 @@ export class CoordinatorCore {
     return frame;
   }
 
+  /** Revokes an enrolled device: it is disconnected, its REST credential ends, and its hellos and updates are refused. */
+  revokeDevice(clientId: string, by: string): ReturnType<DeviceIdentity['revokeDevice']> {
+    const device = this.devices.revokeDevice(clientId, by);
+    this.deviceAccess.revokeClient(clientId);
+    this.registry.get(clientId)?.connection.disconnect('device revoked');
+    return device;
+  }
+
   /** Stops the jobs (they resume on restart), the evaluator and the store. */
   async stop(): Promise<void> {
     await this.jobs.shutdown();
+    await this.serving.stop();
+    await this.artifacts.close();
     await this.evaluator?.close();
     this.store.close();
   }

@@ -10,6 +10,10 @@ export interface CoordinatorEventMap {
   'job:status': [{ jobId: string; status: JobStatus; reason: string | undefined }];
   'client:online': [{ clientId: string }];
   'client:offline': [{ clientId: string }];
+  /** What the coordinator holds of one client's input in a secure round: the masked ring vector (never forwarded to any peer). */
+  'secagg:masked-input': [{ jobId: string; round: number; clientId: string; masked: Uint32Array }];
+  /** The unmasked ring sum of a secure round and the clients whose inputs it holds. */
+  'secagg:sum': [{ jobId: string; round: number; included: string[]; sum: Uint32Array }];
 }
 
 export class CoordinatorEvents extends EventEmitter<CoordinatorEventMap> {}

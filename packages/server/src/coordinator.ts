@@ -68,6 +68,11 @@ export class Coordinator {
         auth: this.auth,
         audit: this.audit,
         downloadWeights: (jobId, version, options) => this.core.downloadWeights(jobId, version, options),
+        serving: this.core.serving,
+        artifacts: this.core.artifacts,
+        deviceAccess: this.core.deviceAccess,
+        devices: this.core.devices,
+        revokeDevice: (clientId, by) => this.core.revokeDevice(clientId, by),
       }),
     );
     app.use(consoleFiles(this.settings.consoleDir));
@@ -106,6 +111,7 @@ export class Coordinator {
       this.logger.warn({ adminToken: this.auth.generatedToken, tokenId: this.auth.tokenId }, 'generated an admin token for the console and admin API; it is shown only this once');
     }
     this.jobs.resumeAll();
+    this.core.serving.start();
     return { url, port };
   }
 
@@ -114,6 +120,8 @@ export class Coordinator {
     await this.jobs.shutdown();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     if (this.http.listening) await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await this.core.serving.stop();
+    await this.core.artifacts.close();
     await this.evaluator?.close();
     this.store.close();
     this.logger.info('stopped');

@@ -1,10 +1,13 @@
 /** The federated-evaluation phase after a round: sampled clients evaluate the new version on their held-out data. */
+import type { RoundMetrics } from '@shoal/protocol';
 import type { EvaluateOutcome, Strategy } from '@shoal/strategy';
 import { createRng } from '@shoal/data';
 import type { ClientRegistry } from './client-registry.js';
 import { EvaluationRound } from './evaluation-round.js';
 import { evaluateTask } from './task-messages.js';
 import type { JobRecord } from './store/records.js';
+import type { SqliteStore } from './store/sqlite-store.js';
+import type { CoordinatorEvents } from './coordinator-events.js';
 
 export interface FederatedEvaluationInput {
   job: JobRecord;
@@ -37,4 +40,16 @@ export async function runFederatedEvaluation(input: FederatedEvaluationInput): P
   clearTimeout(timer);
   registry.setBusy(plan.clientIds, undefined);
   return strategy.aggregateEvaluate(evaluation.reports, evaluation.failures);
+}
+
+/** Runs the phase; when clients answered, adds their aggregate to the round's stored metrics and announces it again. */
+export async function evaluateFederated(input: FederatedEvaluationInput & { store: SqliteStore; events: CoordinatorEvents; metrics: RoundMetrics }): Promise<void> {
+  const outcome = await runFederatedEvaluation(input);
+  if (outcome === undefined) return;
+  const { job, round, version, metrics } = input;
+  metrics.federatedAccuracy = outcome.accuracy;
+  metrics.federatedLoss = outcome.loss;
+  metrics.federatedExamples = outcome.numExamples;
+  input.store.updateRoundMetrics(job.id, round, metrics);
+  input.events.emit('round:finished', { jobId: job.id, round, status: 'completed', modelVersion: version, metrics });
 }

@@ -24,6 +24,8 @@ export interface FitRoundSettings {
   maxUpdateAttempts: number;
   frameLimits: FrameLimits;
   codecs: CodecRegistry;
+  /** Device-signature checks (identity): throws the refusal code; returns the payload hash to remember once accepted. */
+  verifyUpload?: (clientId: string, result: FitResult, update: Uint8Array) => { payloadSha256: string | undefined };
 }
 
 export interface AcceptedUpdate {
@@ -33,6 +35,8 @@ export interface AcceptedUpdate {
   loss: number;
   accuracy: number | undefined;
   durationMs: number;
+  /** SHA-256 of a signed payload (enrolled devices), remembered to refuse replays. */
+  payloadSha256: string | undefined;
 }
 
 export class FitRound {
@@ -88,7 +92,9 @@ export class FitRound {
    */
   accept(clientId: string, result: FitResult, update: Uint8Array): AcceptedUpdate {
     this.admit(clientId, result);
+    let payloadSha256: string | undefined;
     try {
+      payloadSha256 = this.settings.verifyUpload?.(clientId, result, update).payloadSha256;
       this.addToAggregate(clientId, result, update);
     } catch (error) {
       const failure = ShoalError.from(error);
@@ -106,6 +112,7 @@ export class FitRound {
       loss: result.metrics.loss,
       accuracy: result.metrics.accuracy,
       durationMs: result.durationMs,
+      payloadSha256,
     };
     this.accepted.push(accepted);
     this.closeIfDone();

@@ -19,6 +19,10 @@ import type { CoordinatorEvents } from './coordinator-events.js';
 import type { JobService } from './job-service.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import type { SqliteStore } from './store/sqlite-store.js';
+import { secureInbound } from './secure-round-inbound.js';
+import type { ServingService } from './serving/serving-service.js';
+import type { DeviceIdentity } from './identity/device-identity.js';
+import type { DeviceAccess } from './identity/device-access.js';
 
 export interface FleetDependencies {
   registry: ClientRegistry;
@@ -27,6 +31,10 @@ export interface FleetDependencies {
   logger: Logger;
   metrics: CoordinatorMetrics;
   events: CoordinatorEvents;
+  /** Edge serving: telemetry reports go to it. */
+  serving: ServingService;
+  devices: DeviceIdentity;
+  deviceAccess: DeviceAccess;
 }
 
 export interface FleetSessionOptions {
@@ -59,6 +67,8 @@ export function checkHandshake(deps: Pick<FleetDependencies, 'metrics' | 'logger
 
 export class FleetSession {
   private clientIdValue: string | undefined;
+  /** This connection's REST credential (hello issues it; it expires after the connection ends). */
+  private accessToken: string | undefined;
   private lastPersistedSeenAt = 0;
 
   constructor(
@@ -90,6 +100,7 @@ export class FleetSession {
 
   /** The transport lost the connection: the client goes offline and leaves the rounds it was in. */
   disconnected(reason: string): void {
+    if (this.accessToken !== undefined) this.deps.deviceAccess.expire(this.accessToken);
     const clientId = this.clientIdValue;
     if (clientId === undefined) return;
     const { registry, store, jobs, events, metrics, logger } = this.deps;
@@ -135,6 +146,17 @@ export class FleetSession {
         this.deps.jobs.runner(result.jobId).handleEvaluateResult(clientId, result);
         return { ok: true };
       }
+      case 'telemetry:report':
+        this.deps.serving.handleTelemetry(clientId, payload as MessageOf<'telemetry-report'>);
+        return { ok: true };
+      case 'secagg:advertise':
+      case 'secagg:share-keys':
+      case 'secagg:masked-input':
+      case 'secagg:unmask': {
+        const inbound = secureInbound(event, payload, args[1]);
+        this.deps.jobs.runner(inbound.message.jobId).handleSecureAggregation(clientId, inbound);
+        return { ok: true };
+      }
     }
   }
 
@@ -143,23 +165,31 @@ export class FleetSession {
     if (current !== undefined && request.clientId !== undefined && request.clientId !== current) {
       throw new ShoalError('CONFLICT', `this connection is already registered as ${current}`);
     }
-    const { store, registry, metrics, events, logger } = this.deps;
+    const { store, registry, metrics, events, logger, devices, deviceAccess } = this.deps;
+    const identity = devices.verifyHello(request.clientId ?? current, request.identity);
     const clientId = request.clientId ?? current ?? `c-${randomBytes(6).toString('hex')}`;
+    // Labels from the join token are the administrator's, so a device cannot leave the cohort it was enrolled into.
+    const labels = [...new Set([...(request.capabilities.labels ?? []), ...(identity.enrolled ? identity.labels : [])])];
+    const capabilities = labels.length === 0 ? request.capabilities : { ...request.capabilities, labels };
     const now = Date.now();
     const known = store.getClient(clientId);
-    store.upsertClient({ id: clientId, name: request.name, capabilities: request.capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
-    registry.register({ id: clientId, name: request.name, capabilities: request.capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now });
+    store.upsertClient({ id: clientId, name: request.name, capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
+    registry.register({ id: clientId, name: request.name, capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now });
     this.clientIdValue = clientId;
     this.lastPersistedSeenAt = now;
+    if (this.accessToken !== undefined) deviceAccess.expire(this.accessToken);
+    this.accessToken = deviceAccess.issue(clientId);
     metrics.clientsConnected.set(registry.size());
     events.emit('client:online', { clientId });
-    logger.info({ clientId, name: request.name, backend: request.capabilities.backend, examples: request.capabilities.numTrainExamples }, 'client registered');
+    logger.info({ clientId, enrolled: identity.enrolled, name: request.name, backend: request.capabilities.backend, examples: request.capabilities.numTrainExamples }, 'client registered');
     return {
       ok: true,
       clientId,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       protocolVersion: PROTOCOL_VERSION,
       serverVersion: this.options.serverVersion,
+      accessToken: this.accessToken,
+      enrolled: identity.enrolled,
     };
   }
 

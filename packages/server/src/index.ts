@@ -20,3 +20,6 @@ export { JOB_DEFAULTS } from './job-config.js';
 export type { JobConfig } from './job-config.js';
 export type { JobRecord, RoundRecord, ClientRecord, ModelVersionRecord, ContributionRecord } from './store/records.js';
 export { startTsWorker } from './ts-worker.js';
+export type { ServingService, ServingSettings } from './serving/serving-service.js';
+export type { ReferenceProfiler, ReferenceRequest } from './serving/reference-profiler.js';
+export type { ReferenceProfile } from './serving/deployment.js';

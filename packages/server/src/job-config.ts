@@ -2,6 +2,7 @@
 import { ShoalError, type CentralEvaluation, type CodecChoice, type CreateJobRequest, type ModelSource, type PrivacySettings } from '@shoal/protocol';
 import { defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
 import { planPrivacy } from './privacy-config.js';
+import { normalizeSecureAggregation, type SecureAggregationConfig } from './secure-aggregation-config.js';
 
 export interface JobConfig {
   name: string;
@@ -25,6 +26,10 @@ export interface JobConfig {
   errorFeedback: boolean;
   evaluation: CentralEvaluation | undefined;
   privacy: PrivacySettings | undefined;
+  /** The coordinator learns only the sum of each round's updates (protocols/v1/secure-aggregation.md). */
+  secureAggregation: SecureAggregationConfig | undefined;
+  /** Only enrolled, unrevoked devices are sampled, and every update must carry a valid device signature. */
+  requireEnrolledDevices: boolean;
 }
 
 export const JOB_DEFAULTS = {
@@ -65,7 +70,9 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
   if (minAvailableClients < minFitClients) {
     throw fieldError('minAvailableClients', `(${minAvailableClients}) must be at least minFitClients (${minFitClients})`);
   }
-  const uploadCodec = { id: request.uploadCodec?.id ?? JOB_DEFAULTS.uploadCodec.id, params: request.uploadCodec?.params ?? {} };
+  const secureAggregation = normalizeSecureAggregation(request, minFitClients);
+  // Under secure aggregation the ring encoding replaces the upload codec: the delta itself stays float32.
+  const uploadCodec = { id: request.uploadCodec?.id ?? (secureAggregation === undefined ? JOB_DEFAULTS.uploadCodec.id : 'float32'), params: request.uploadCodec?.params ?? {} };
   checkCodec('uploadCodec', uploadCodec, registry);
   const downloadCodec = { id: request.downloadCodec?.id ?? JOB_DEFAULTS.downloadCodec.id, params: request.downloadCodec?.params ?? {} };
   checkCodec('downloadCodec', downloadCodec, registry);
@@ -95,12 +102,19 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
     errorFeedback: request.errorFeedback ?? biased,
     evaluation: request.evaluation,
     privacy: request.privacy,
+    secureAggregation,
+    requireEnrolledDevices: request.requireEnrolledDevices ?? false,
   };
 }
 
-/** Configs stored before downloadCodec and errorFeedback existed behave as they did: float32 downloads, no error feedback. */
+/** Configs stored before downloadCodec, errorFeedback and requireEnrolledDevices existed behave as they did. */
 export function withCompressionDefaults(config: JobConfig): JobConfig {
-  return { ...config, downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec, errorFeedback: config.errorFeedback ?? false };
+  return {
+    ...config,
+    downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec,
+    errorFeedback: config.errorFeedback ?? false,
+    requireEnrolledDevices: config.requireEnrolledDevices ?? false,
+  };
 }
 
 /** The config as shown to API callers: the topology is large and served at its own URL. */

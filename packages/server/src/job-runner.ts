@@ -1,8 +1,8 @@
 /** Drives one job through its rounds: wait for clients, run a FitRound, store the new version, evaluate. */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ShoalError, totalElements, type EvaluateResult, type FitResult, type RoundMetrics } from '@shoal/protocol';
-import { createAccumulators, decodeFrame, encodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { ShoalError, totalElements, type EvaluateResult, type FitResult } from '@shoal/protocol';
+import { createAccumulators, decodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 import { createRng } from '@shoal/data';
 import type { RoundContext, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
@@ -14,12 +14,17 @@ import type { SqliteStore } from './store/sqlite-store.js';
 import type { JobRecord } from './store/records.js';
 import { createStrategy } from './strategy-factory.js';
 import { PrivacyLedger } from './privacy-ledger.js';
-import { runFederatedEvaluation } from './federated-evaluation.js';
+import { evaluateFederated } from './federated-evaluation.js';
 import { FitRound } from './fit-round.js';
-import { roundMetrics } from './round-metrics.js';
+import { recordFitRound, releaseClosedRound } from './fit-round-outcome.js';
+import type { OpenRound } from './open-round.js';
+import { openSecureRound, routeSecureMessage } from './secure-round-setup.js';
+import type { SecureInbound } from './secure-round-inbound.js';
 import { fitTask } from './task-messages.js';
 import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
+import type { DeviceIdentity } from './identity/device-identity.js';
+import type { UpdateVerifier } from './identity/update-verifier.js';
 
 export interface RunnerContext {
   store: SqliteStore;
@@ -31,6 +36,9 @@ export interface RunnerContext {
   events: CoordinatorEvents;
   frameLimits: FrameLimits;
   maxUpdateAttempts: number;
+  /** Device identity: who may be sampled when a job requires enrolled devices, and signature checks on uploads. */
+  devices: DeviceIdentity;
+  updates: UpdateVerifier;
 }
 
 type StopReason = 'stopped' | 'shutdown';
@@ -41,7 +49,7 @@ const taskId = (prefix: string, round: number) => `${prefix}${round}-${randomByt
 export class JobRunner {
   private readonly abort = new AbortController();
   private readonly strategy: Strategy;
-  private fitRound: FitRound | undefined;
+  private fitRound: OpenRound | undefined;
   private evaluation: EvaluationRound | undefined;
   private lastClosed: { round: number; finished: Set<string>; dropped: Set<string> } = { round: 0, finished: new Set(), dropped: new Set() };
   private readonly downloads = new Map<string, { round: number; clientId: string }>();
@@ -113,12 +121,14 @@ export class JobRunner {
   }
 
   private async runFitRound(round: number): Promise<boolean> {
-    const { store, registry, events, metrics } = this.ctx;
+    const { store, registry, events } = this.ctx;
     const { config, tensorSpecs } = this.job;
     const baseVersion = store.getJob(this.job.id)!.latestVersion;
     const rng = createRng(config.seed).fork(round);
     const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next(), allocateSum: createAccumulators };
-    const plan = this.strategy.configureFit(context, registry.idleCandidates());
+    const candidates = registry.idleCandidates();
+    const eligible = config.requireEnrolledDevices ? candidates.filter((candidate) => this.ctx.devices.isActive(candidate.id)) : candidates;
+    const plan = this.strategy.configureFit(context, eligible);
     if (plan === undefined) return false;
 
     const tasks = new Map(plan.clientIds.map((clientId) => [clientId, taskId('t', round)]));
@@ -130,7 +140,9 @@ export class JobRunner {
       plan.clientIds,
     );
     const parameterCount = totalElements(tensorSpecs);
-    const fitRound = new FitRound(
+    const emitProgress = (open: OpenRound) => this.emitFailureProgress(open);
+    const secure = openSecureRound(this.ctx, { job: this.job, round, baseVersion, tasks, aggregation: () => this.strategy.beginAggregation(context), emitProgress });
+    const fitRound: OpenRound = secure ?? new FitRound(
       {
         jobId: this.job.id,
         round,
@@ -143,6 +155,8 @@ export class JobRunner {
         maxUpdateAttempts: this.ctx.maxUpdateAttempts,
         frameLimits: this.ctx.frameLimits,
         codecs: this.ctx.codecs,
+        verifyUpload: (clientId, result, update) =>
+          this.ctx.updates.verify({ jobId: this.job.id, round, clientId, taskId: result.taskId, signature: result.signature, payload: update }, { requireEnrolled: config.requireEnrolledDevices }),
       },
       this.strategy.beginAggregation(context),
     );
@@ -153,8 +167,10 @@ export class JobRunner {
     events.emit('round:started', { jobId: this.job.id, round, selected: plan.clientIds, deadlineAt });
     this.log.info({ round, selected: plan.clientIds.length, baseVersion }, 'round started');
 
-    for (const [clientId, id] of tasks) {
-      const sent = registry.send(clientId, 'fit:task', fitTask({ job: this.job, round, version: baseVersion, taskId: id, deadlineAt, config: plan.config }));
+    // A secure round that cannot run at all has already failed; its clients get no task.
+    for (const [clientId, id] of fitRound.open ? tasks : []) {
+      const task = fitTask({ job: this.job, round, version: baseVersion, taskId: id, deadlineAt, config: plan.config, secureAggregation: secure?.settings.task });
+      const sent = registry.send(clientId, 'fit:task', task);
       if (!sent) this.dropClient(clientId, 'client went offline before the task was sent');
     }
 
@@ -162,97 +178,15 @@ export class JobRunner {
     const closeReason = await fitRound.whenClosed;
     clearTimeout(timer);
     registry.setBusy(plan.clientIds, undefined);
-    this.lastClosed = {
-      round,
-      finished: new Set(fitRound.accepted.map((a) => a.clientId).concat(fitRound.failures.map((f) => f.clientId))),
-      dropped: new Set(fitRound.pending),
-    };
-    for (const clientId of fitRound.pending) {
-      store.updateContribution(this.job.id, round, clientId, { status: 'dropped', errorCode: 'LATE_UPDATE' });
-      registry.send(clientId, 'task:cancel', { jobId: this.job.id, round, taskId: tasks.get(clientId), reason: closeReason });
-    }
+    this.lastClosed = releaseClosedRound(this.ctx, this.job.id, fitRound, closeReason);
     if (this.abort.signal.reason === 'shutdown') return true;
 
-    const quorum = config.minFitClients;
-    const stopped = closeReason === 'stopped';
-    const reached = fitRound.accepted.length >= quorum;
-    const outcome = !stopped && reached ? fitRound.finish() : undefined;
-    const metricsOfRound = roundMetrics({
-      parameterCount,
-      examples: outcome?.metrics.examples ?? 0,
-      startedAt,
-      endedAt: Date.now(),
-      acceptedUpdateBytes: fitRound.accepted.map((a) => a.bytes),
-      contributions: store.listContributions(this.job.id, round),
-      downloads: this.fitDownloads,
-      training: outcome?.metrics,
-    });
-
-    let version: { version: number; weights: Uint8Array } | undefined;
-    if (outcome?.weights !== undefined) {
-      const weights = encodeFrame(
-        'weights',
-        tensorSpecs.map((spec, i) => ({ ...spec, values: outcome.weights![i]! })),
-        { id: 'float32' },
-        this.ctx.codecs,
-      );
-      version = { version: baseVersion + 1, weights };
-      const central = await this.evaluateCentrally(weights);
-      if (central !== undefined) {
-        metricsOfRound.centralAccuracy = central.accuracy;
-        metricsOfRound.centralLoss = central.loss;
-      }
-    }
-    const status = version !== undefined ? 'completed' : 'failed';
-    this.privacy.record(metricsOfRound, outcome?.privacy, status === 'completed');
-    const statusReason = stopped
-      ? 'job stopped'
-      : !reached
-        ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates by the deadline`
-        : version === undefined
-          ? 'strategy kept the current model'
-          : undefined;
-    store.finishRound(
-      { jobId: this.job.id, round, status, statusReason, endedAt: Date.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
-      version === undefined
-        ? undefined
-        : { ...version, round, parentVersion: baseVersion, createdAt: Date.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
-    );
-    metrics.rounds.inc({ status });
-    metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);
-    this.log.info({ round, status, statusReason, modelVersion: version?.version, ...metricsOfRound }, 'round finished');
-    events.emit('round:finished', { jobId: this.job.id, round, status, modelVersion: version?.version, metrics: metricsOfRound });
-    if (version !== undefined && !stopped) await this.evaluateFederated(round, version.version, metricsOfRound);
+    const closed = { job: this.job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.fitDownloads };
+    const recorded = await recordFitRound(this.ctx, this.log, this.privacy, closed);
+    if (recorded.version === undefined || recorded.stopped) return true;
+    const evaluation = { job: this.job, round, version: recorded.version, strategy: this.strategy, registry, store, events, metrics: recorded.metrics };
+    await evaluateFederated({ ...evaluation, newTaskId: () => taskId('e', round), onOpen: (open) => (this.evaluation = open) });
     return true;
-  }
-
-  private async evaluateCentrally(weights: Uint8Array): Promise<{ loss: number; accuracy: number } | undefined> {
-    const evaluation = this.job.config.evaluation;
-    if (evaluation === undefined || this.ctx.evaluator === undefined) return undefined;
-    try {
-      return await this.ctx.evaluator.evaluate({ jobId: this.job.id, topology: this.job.topology, weights, dataset: evaluation.dataset, limit: evaluation.limit });
-    } catch (error) {
-      this.log.error({ err: error }, 'central evaluation failed');
-      return undefined;
-    }
-  }
-
-  private async evaluateFederated(round: number, version: number, metricsOfRound: RoundMetrics): Promise<void> {
-    const outcome = await runFederatedEvaluation({
-      job: this.job,
-      round,
-      version,
-      strategy: this.strategy,
-      registry: this.ctx.registry,
-      newTaskId: () => taskId('e', round),
-      onOpen: (evaluation) => (this.evaluation = evaluation),
-    });
-    if (outcome === undefined) return;
-    metricsOfRound.federatedAccuracy = outcome.accuracy;
-    metricsOfRound.federatedLoss = outcome.loss;
-    metricsOfRound.federatedExamples = outcome.numExamples;
-    this.ctx.store.updateRoundMetrics(this.job.id, round, metricsOfRound);
-    this.ctx.events.emit('round:finished', { jobId: this.job.id, round, status: 'completed', modelVersion: version, metrics: metricsOfRound });
   }
 
   /** Routes an uploaded update; throws the ShoalError whose code the client receives. */
@@ -281,6 +215,7 @@ export class JobRunner {
         ...(accepted.accuracy === undefined ? {} : { accuracy: accepted.accuracy }),
         durationMs: accepted.durationMs,
       });
+      this.ctx.updates.accepted({ jobId: this.job.id, round: result.round, clientId }, accepted);
       metrics.updates.inc({ outcome: 'accepted' });
       metrics.bytesUp.inc(update.byteLength);
     } catch (error) {
@@ -329,8 +264,13 @@ export class JobRunner {
     if (this.evaluation?.open === true) this.evaluation.fail(clientId, 'DROPPED', message);
   }
 
+  /** Routes a secagg:* message to the open secure round; throws the code its sender gets. */
+  handleSecureAggregation(clientId: string, inbound: SecureInbound): void {
+    routeSecureMessage(this.fitRound, this.lastClosed.round, this.job.id, clientId, inbound);
+  }
+
   /** Failures and drops change the round's progress too (the console shows them live). */
-  private emitFailureProgress(round: FitRound): void {
+  private emitFailureProgress(round: OpenRound): void {
     const { settings, accepted, failures } = round;
     this.ctx.events.emit('round:progress', { jobId: this.job.id, round: settings.round, reported: accepted.length, failed: failures.length, selected: settings.tasks.size });
   }

@@ -25,6 +25,8 @@ export interface CoordinatorSettings {
   /** PEM certificate chain and private key: when both are set the coordinator serves HTTPS and WSS only. */
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
+  /** Accept only enrolled devices (hello must carry a key proof); otherwise unenrolled clients may join open jobs. */
+  requireEnrolment: boolean;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   consoleDir: undefined,
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
+  requireEnrolment: false,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -57,6 +60,7 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
+  if (typeof settings.requireEnrolment !== 'boolean') throw option('requireEnrolment', 'must be true or false');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
     throw option(settings.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'must be given together with the other TLS file');

@@ -50,7 +50,7 @@ describe('console static files', () => {
 
   it('never shadows the API, health, metrics or socket.io', async () => {
     expect((await (await fetch(`${url}/api/v1/info`, { headers: page })).json()).protocolVersion).toBe(1);
-    expect((await (await fetch(`${url}/api/v1/nope`, { headers: page })).json()).error.code).toBe('NOT_FOUND');
+    expect((await (await fetch(`${url}/api/v1/nope`, { headers: page })).json()).error.code).toBe('UNAUTHENTICATED');
     expect((await (await fetch(`${url}/healthz`, { headers: page })).json()).status).toBe('ok');
     expect(await (await fetch(`${url}/metrics`, { headers: page })).text()).toContain('shoal_');
     expect((await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: page })).headers.get('content-type')).not.toContain('text/html');

@@ -1,5 +1,5 @@
 /** The fit and evaluate tasks sent to clients, with the URLs they download the model from. */
-import type { EvaluateTask, FitConfig, FitTask } from '@shoal/protocol';
+import type { EvaluateTask, FitConfig, FitTask, SecureAggregationTask } from '@shoal/protocol';
 import type { JobRecord } from './store/records.js';
 
 export const modelUrl = (jobId: string) => `/api/v1/jobs/${jobId}/model.json`;
@@ -18,13 +18,14 @@ function taskBasics({ job, round, version, taskId, deadlineAt }: TaskFacts) {
   return { taskId, jobId: job.id, round, modelVersion: version, modelUrl: modelUrl(job.id), weightsUrl: weightsUrl(job.id, version, taskId), deadlineAt };
 }
 
-export function fitTask(facts: TaskFacts & { config: FitConfig }): FitTask {
+export function fitTask(facts: TaskFacts & { config: FitConfig; secureAggregation?: SecureAggregationTask | undefined }): FitTask {
   return {
     ...taskBasics(facts),
     config: facts.config,
     uploadCodec: facts.job.config.uploadCodec,
     // Sent only when on: clients of the first v1 release parse fit:task strictly.
     ...(facts.job.config.errorFeedback ? { errorFeedback: true } : {}),
+    ...(facts.secureAggregation === undefined ? {} : { secureAggregation: facts.secureAggregation }),
   };
 }
 

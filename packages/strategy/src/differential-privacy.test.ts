@@ -78,6 +78,15 @@ describe('DifferentialPrivacyStrategy', () => {
     expect(Array.from(result.weights![0]!)).toEqual([1.05, 2.1, 3.1].map(Math.fround));
   });
 
+  it('counts a secure-aggregation sum as all of its participants in client mode', () => {
+    // Three clients' uniformly weighted mean arrives as one envelope standing for 3: Δ = 3 · mean / m.
+    const mean = [Float32Array.of(0.1, 0.2, 0.2), Float32Array.of(0)];
+    const sum = { ...envelope('secure-sum', 700, mean), participants: 3 };
+    const result = run(dp({ mode: 'client', noiseMultiplier: 0.5, normal: () => 0 }), global, [sum]);
+    expect(Array.from(result.weights![0]!)).toEqual([1.075, 2.15, 3.15].map(Math.fround));
+    expect(result.privacy).toMatchObject({ participants: 3, noiseStddev: 0 });
+  });
+
   it('adds Gaussian noise of standard deviation z·C/m to the mean update', () => {
     const size = 200_000;
     const zeros = [new Float32Array(size)];

@@ -140,14 +140,16 @@ class PrivateAggregation implements FitAggregation {
   add(result: FitResultEnvelope): void {
     const { mode, clipNorm, noisy } = this.round;
     const factor = mode === 'central' ? clipFactor(result.l2Norm(), clipNorm) : 1;
+    // A secure-aggregation sum of k uniformly weighted clients counts as k participants (client mode only).
+    const count = result.participants ?? 1;
     this.inner.add({
       ...result,
-      numExamples: noisy || mode === 'client' ? 1 : result.numExamples,
+      numExamples: noisy || mode === 'client' ? count : result.numExamples,
       accumulateInto: (target, weight) => result.accumulateInto(target, weight * factor),
       l2Norm: () => result.l2Norm() * factor,
     });
-    this.participants += 1;
-    if (factor === 1) this.unclipped += 1;
+    this.participants += count;
+    if (factor === 1) this.unclipped += count;
   }
 
   finish(failures: readonly ClientFailure[]): FitOutcome {

@@ -35,6 +35,11 @@ export interface FitResultEnvelope {
   accumulateInto(target: Float32Array[], weight: number): void;
   /** The L2 norm of the whole update (what DP clipping needs before accumulating). */
   l2Norm(): number;
+  /**
+   * How many clients this result stands for: 1 (the default) for one client's update; all of them for a secure-aggregation
+   * sum, whose `accumulateInto` adds `weight ×` their weighted mean and whose `numExamples` is their total.
+   */
+  participants?: number;
 }
 
 export interface ClientFailure {

@@ -1,19 +1,22 @@
 /**
  * Models: the versions of a job's global model with their metrics and lineage (the round that produced each, and its
- * parent), a download of each, and the serving actions that arrive with edge serving (issue #8).
+ * parent), a download of each, and the serving actions: promote a version to a cohort, or roll a cohort back to it.
  */
-import type { JobView, ModelVersionView } from '@shoal/protocol';
+import type { DeploymentView, JobView, ModelVersionView } from '@shoal/protocol';
 import { api, isAbort } from '../api.js';
 import { h, replaceChildren, throttle } from '../dom.js';
 import { formatBytes, formatNumber, formatPercent, formatTime } from '../format.js';
 import type { Page, PageContext } from '../router.js';
 import { dataTable, emptyState, errorState, loadingState, pageHeader } from '../ui.js';
+import { ServingForm, type ServingAction } from '../forms/serving-form.js';
+import type { SchemaNode } from '../forms/schema-rules.js';
 
-const SERVING_NOTE = 'Promote and roll back are available with edge serving (issue #8); no version is served to devices yet.';
+const SERVING_NOTE = 'Promote serves a version to a cohort of clients, optionally through a canary; roll back serves an earlier version to a cohort at once. Deployments lists what is served.';
 
 export function modelsPage(context: PageContext): Page {
   const picker = h('div', {});
   const results = h('div', { 'aria-live': 'polite' }, loadingState('jobs'));
+  const panel = h('div', { class: 'serving-panel' });
   const controller = new AbortController();
   let jobs: JobView[] = [];
   let selected = context.query.get('job') ?? undefined;
@@ -65,13 +68,28 @@ export function modelsPage(context: PageContext): Page {
         { class: 'row-actions' },
         h('a', { href: version.weightsUrl, download: `${job.id}-v${version.version}.shoal`, class: 'button small', 'aria-label': `Download weights of version ${version.version}` }, 'Weights'),
         h('a', { href: version.modelUrl, download: `${job.id}-model.json`, class: 'button small', 'aria-label': `Download model.json of ${job.name}` }, 'model.json'),
-        h('button', { type: 'button', class: 'button small', disabled: true, 'aria-describedby': 'serving-note' }, 'Promote'),
-        h('button', { type: 'button', class: 'button small', disabled: true, 'aria-describedby': 'serving-note' }, 'Roll back'),
+        h('button', { type: 'button', class: 'button small', 'aria-describedby': 'serving-note', 'aria-label': `Promote version ${version.version}`, onclick: () => void openForm('promote', job, version) }, 'Promote'),
+        h('button', { type: 'button', class: 'button small', 'aria-describedby': 'serving-note', 'aria-label': `Roll back a cohort to version ${version.version}`, onclick: () => void openForm('rollback', job, version) }, 'Roll back'),
       ),
     ]);
     const table = dataTable(`Model versions of ${job.name}, newest first`, ['Version', 'Produced by', 'Parent', 'Test accuracy', 'Test loss', 'Size', 'Created', 'Actions'], rows);
     table.setAttribute('data-testid', 'models-table');
-    return h('div', {}, h('p', { id: 'serving-note', class: 'note' }, SERVING_NOTE), table);
+    return h('div', {}, h('p', { id: 'serving-note', class: 'note' }, SERVING_NOTE), panel, table);
+  }
+
+  let schema: Promise<SchemaNode> | undefined;
+  async function openForm(action: ServingAction, job: JobView, version: ModelVersionView): Promise<void> {
+    try {
+      schema ??= api<SchemaNode>('/schemas/create-deployment-request', { signal: controller.signal });
+      const close = () => replaceChildren(panel);
+      const done = (deployment: DeploymentView) => context.navigate(`/deployments?highlight=${encodeURIComponent(deployment.id)}`);
+      const form = new ServingForm(action, { jobId: job.id, jobName: job.name, version: version.version }, await schema, done, close);
+      replaceChildren(panel, form.element);
+      form.element.querySelector('input')?.focus();
+    } catch (error) {
+      schema = undefined;
+      if (!isAbort(error)) replaceChildren(panel, errorState(error));
+    }
   }
 
   const refresh = throttle(() => void loadVersions(), 1000);

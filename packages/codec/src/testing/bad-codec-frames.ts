@@ -21,7 +21,7 @@ function frameOf(id: string, params: Params, payloads: ArrayLike<number>[]): Uin
 function encodedTensors(id: string, params: Params): number[][] {
   const codec = DEFAULT_CODECS.find((candidate) => candidate.id === id)!;
   const random = createRandom(17);
-  return tensorsFor(TINY_MODEL, 5).map((tensor) => Array.from(codec.encode(tensor.values, params, random.next)));
+  return tensorsFor(TINY_MODEL, 5).map((tensor) => Array.from(codec.encode(tensor.values, params, random.next, tensor.shape)));
 }
 
 function edited(id: string, params: Params, edit: (payloads: number[][]) => void): Uint8Array {
@@ -55,6 +55,21 @@ function valueCases(): BadFrame[] {
     decodeStage('topk kept count not the fraction’s', edited('topk', half, (p) => p[1]!.splice(0, 4, ...u32(1))), 'FRAME_MALFORMED'),
     decodeStage('topk NaN kept value', edited('topk', half, (p) => p[2]!.splice(5, 4, ...nan)), 'NON_FINITE_VALUES'),
     decodeStage('topk+qsgd NaN scale of the kept values', edited('topk+qsgd', { ...half, ...qsgd8 }, (p) => p[2]!.splice(5, 4, ...nan)), 'NON_FINITE_VALUES'),
+    ...int8ChannelCases(nan),
+  ];
+}
+
+/** dense/kernel [2, 3] is encoded as 3 channels: count, 3 scales, 6 levels; the other two tensors as one channel. */
+function int8ChannelCases(nan: number[]): BadFrame[] {
+  const channelEdit = (label: string, edit: (payloads: number[][]) => void, code: BadFrame['code'] = 'FRAME_MALFORMED') =>
+    decodeStage(`int8-channel ${label}`, edited('int8-channel', {}, edit), code);
+  return [
+    channelEdit('NaN scale in the last tensor', (p) => p[2]!.splice(4, 4, ...nan), 'NON_FINITE_VALUES'),
+    channelEdit('negative scale of the third channel', (p) => p[0]!.splice(12, 4, ...float32Bytes(-1))),
+    channelEdit('level -128', (p) => (p[0]![16] = 0x80)),
+    channelEdit('channel count that does not divide the elements', (p) => p[0]!.splice(0, 4, ...u32(4))),
+    channelEdit('channel count 0', (p) => p[1]!.splice(0, 4, ...u32(0))),
+    channelEdit('channel count whose scales do not fit the byte length', (p) => p[0]!.splice(0, 4, ...u32(2))),
   ];
 }
 
@@ -68,6 +83,7 @@ function headerCases(): BadFrame[] {
     // Small tensors leave no slack: an overlong varint or a stray byte already exceeds the codec's maximum size.
     headerStage('topk overlong index varint', edited('topk', { fraction: 0.5 }, (p) => p[2]!.splice(4, 1, 0x80, 0x00))),
     headerStage('randk trailing byte inside a tensor', edited('randk', { fraction: 0.5 }, (p) => p[1]!.push(0))),
+    headerStage('int8-channel byteLength beyond the codec maximum', frameOf('int8-channel', {}, [new Uint8Array(35), new Uint8Array(11), new Uint8Array(9)])),
     headerStage('topk byteLength beyond the codec maximum', frameOf('topk', { fraction: 0.5 }, [new Uint8Array(40), new Uint8Array(9), new Uint8Array(9)])),
     headerStage(
       'topk frame claiming 2^31 elements',
@@ -79,7 +95,7 @@ function headerCases(): BadFrame[] {
 
 /** Each new codec's valid frame cut at every length (including after the prefix and inside the header). */
 function truncations(): BadFrame[] {
-  const selections: Array<[string, Params]> = [['float16', {}], ['qsgd', { bits: 2, blockSize: 2 }], ['topk', { fraction: 0.5 }], ['randk+qsgd', { fraction: 0.7, bits: 8 }]];
+  const selections: Array<[string, Params]> = [['float16', {}], ['qsgd', { bits: 2, blockSize: 2 }], ['topk', { fraction: 0.5 }], ['randk+qsgd', { fraction: 0.7, bits: 8 }], ['int8-channel', {}]];
   return selections.flatMap(([id, params]) => {
     const valid = encodeFrame('delta', tensorsFor(TINY_MODEL), { id, params }, undefined, createRandom(3).next);
     return Array.from({ length: valid.length }, (_, length) => ({

@@ -22,6 +22,7 @@ export const SAMPLE_CODECS: readonly SampleCodec[] = Object.freeze([
   sample('randk', { fraction: 0.01 }, 'randk 1%'),
   sample('topk+qsgd', { fraction: 0.01, bits: 8, blockSize: 256 }, 'topk 1% + qsgd 8-bit'),
   sample('randk+qsgd', { fraction: 0.01, bits: 8, blockSize: 256 }, 'randk 1% + qsgd 8-bit'),
+  sample('int8-channel', {}, 'int8 per channel'),
 ]);
 
 /** Selections sized for tiny tensors, so fuzzed seeds keep several entries per sparse tensor. */
@@ -34,4 +35,5 @@ export const SMALL_TENSOR_CODECS: readonly SampleCodec[] = Object.freeze([
   sample('randk', { fraction: 0.5 }),
   sample('topk+qsgd', { fraction: 0.5, bits: 2 }),
   sample('randk+qsgd', { fraction: 0.7, bits: 8, blockSize: 2 }),
+  sample('int8-channel'),
 ]);

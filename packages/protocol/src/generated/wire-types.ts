@@ -9,15 +9,27 @@
  */
 export type Ack = AckOk | AckError;
 /**
+ * Labels a client must all have (hello capabilities.labels) to belong; [] is the whole fleet.
+ *
+ * @maxItems 32
+ *
+ * This interface was referenced by `CreateDeploymentRequest`'s JSON-Schema
+ * via the `definition` "Cohort".
+ */
+export type Cohort = string[];
+/**
  * A built-in preset, or a tfjs Layers model (model.json content or bare Keras topology).
  */
 export type ModelSource = PresetModelSource | TopologyModelSource;
 
 export interface ProtocolV1Messages {
   ack?: Ack;
+  "api-token"?: ApiTokenView;
+  artifact?: ArtifactView;
   "audit-entry"?: AuditEntryView;
   client?: ClientView;
   "codec-info"?: CodecInfo;
+  "cohort-rollback-request"?: CohortRollbackRequest;
   common?: Common;
   "console-client-presence"?: ConsoleClientPresence;
   "console-handshake-auth"?: ConsoleHandshakeAuth;
@@ -26,8 +38,16 @@ export interface ProtocolV1Messages {
   "console-round-progress"?: ConsoleRoundProgress;
   "console-round-started"?: ConsoleRoundStarted;
   contribution?: ContributionView;
+  "create-api-token-request"?: CreateApiTokenRequest;
+  "create-artifact-request"?: CreateArtifactRequest;
+  "create-deployment-request"?: CreateDeploymentRequest;
   "create-job-request"?: CreateJobRequest;
+  "create-join-token-request"?: CreateJoinTokenRequest;
   "create-session-request"?: CreateSessionRequest;
+  "deployment-drift"?: DeploymentDriftView;
+  deployment?: DeploymentView;
+  device?: DeviceView;
+  "enrol-device-request"?: EnrolDeviceRequest;
   "error-response"?: ErrorResponse;
   "evaluate-result"?: EvaluateResult;
   "evaluate-task"?: EvaluateTask;
@@ -39,11 +59,21 @@ export interface ProtocolV1Messages {
   "hello-request"?: HelloRequest;
   "hello-response"?: HelloResponse;
   job?: JobView;
+  "join-token"?: JoinTokenView;
   "model-version"?: ModelVersionView;
   "protocol-error"?: ProtocolErrorNotice;
   round?: RoundView;
+  "secagg-advertise"?: SecAggAdvertise;
+  "secagg-masked-input-request"?: SecAggMaskedInputRequest;
+  "secagg-masked-input"?: SecAggMaskedInput;
+  "secagg-roster"?: SecAggRoster;
+  "secagg-share-keys"?: SecAggShareKeys;
+  "secagg-unmask-request"?: SecAggUnmaskRequest;
+  "secagg-unmask"?: SecAggUnmask;
+  "serving-assign"?: ServingAssign;
   session?: SessionView;
   "task-cancel"?: TaskCancel;
+  "telemetry-report"?: TelemetryReport;
 }
 export interface AckOk {
   ok: true;
@@ -64,6 +94,131 @@ export interface WireError {
   };
 }
 /**
+ * An API token as listed by GET /api/v1/tokens; `token` (the secret) only in the reply to its creation.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ApiTokenView".
+ */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  role: "admin" | "viewer";
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  createdAt: number;
+  createdBy: string;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  revokedAt?: number;
+  /**
+   * The secret, shown once at creation; only its SHA-256 is stored.
+   */
+  token?: string;
+}
+/**
+ * An edge-optimised artifact built from a model version, from GET /api/v1/artifacts (rest.md, Edge artifacts). base is the trained float32 model, measured in the same run as the candidates.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ArtifactView".
+ */
+export interface ArtifactView {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  id: string;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  /**
+   * The model version it was built from.
+   */
+  version: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  createdAt: number;
+  /**
+   * The chosen candidate, e.g. units-25%+sparse-50%+int8-channel.
+   */
+  candidate: string;
+  codec: CodecChoice;
+  /**
+   * Bytes of the weights frame.
+   */
+  sizeBytes: number;
+  /**
+   * Bytes of the weights frame gzipped.
+   */
+  gzipBytes: number;
+  /**
+   * On the held-out set, of the weights as a device decodes them.
+   */
+  accuracy: number;
+  /**
+   * Batch-1 prediction latency on the coordinator's ML backend, median.
+   */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  parameterCount: number;
+  /**
+   * Fraction of kernel weights that are exactly zero.
+   */
+  sparsity: number;
+  minAccuracy: number;
+  heldOutExamples: number;
+  base: ArtifactCandidate;
+  candidates: ArtifactCandidate[];
+  /**
+   * Candidates that could not be built, with the reason.
+   */
+  skipped: string[];
+  /**
+   * The ML backend latency was measured on.
+   */
+  backend: string;
+  buildMs: number;
+  modelUrl: string;
+  weightsUrl: string;
+}
+/**
+ * This interface was referenced by `Common`'s JSON-Schema
+ * via the `definition` "CodecChoice".
+ */
+export interface CodecChoice {
+  id: string;
+  params?: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * This interface was referenced by `ArtifactView`'s JSON-Schema
+ * via the `definition` "ArtifactCandidate".
+ */
+export interface ArtifactCandidate {
+  name: string;
+  accuracy: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  sizeBytes: number;
+  gzipBytes: number;
+  parameterCount: number;
+  sparsity: number;
+}
+/**
  * One administrator action, from GET /api/v1/audit (newest first).
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
@@ -79,11 +234,11 @@ export interface AuditEntryView {
    */
   at: number;
   /**
-   * session:<id>, admin-token:<id>, or anonymous for refused requests.
+   * session:<id>, admin-token:<id>, system:rollout for automatic rollout decisions, or anonymous for refused requests.
    */
   actor: string;
   /**
-   * job.create, job.stop, job.pause, job.resume, session.create, session.delete, or the method and path of a refused change.
+   * job.create, job.stop, job.pause, job.resume, session.create, session.delete, deployment.create, deployment.rollback, deployment.promote, deployment.auto_rollback, cohort.rollback, or the method and path of a refused change.
    */
   action: string;
   /**
@@ -99,6 +254,10 @@ export interface AuditEntryView {
    * The caller's IP address.
    */
   address?: string;
+  /**
+   * What a system actor (system:rollout) decided and why, e.g. the reason of an automatic rollback.
+   */
+  detail?: string;
 }
 /**
  * A registered edge client, from GET /api/v1/clients.
@@ -173,6 +332,26 @@ export interface CodecInfo {
   lossless: boolean;
 }
 /**
+ * Body of POST /api/v1/cohorts/rollback: serve an earlier model version to a cohort at once, in place of what it serves now.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CohortRollbackRequest".
+ */
+export interface CohortRollbackRequest {
+  cohort: Cohort;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  version: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  artifactId?: string;
+}
+/**
  * Shared definitions referenced by the other schemas.
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
@@ -200,16 +379,6 @@ export interface WireTensorSpec {
     | [number, number, number, number, number, number]
     | [number, number, number, number, number, number, number]
     | [number, number, number, number, number, number, number, number];
-}
-/**
- * This interface was referenced by `Common`'s JSON-Schema
- * via the `definition` "CodecChoice".
- */
-export interface CodecChoice {
-  id: string;
-  params?: {
-    [k: string]: unknown | undefined;
-  };
 }
 /**
  * Server -> console `client:online` and `client:offline`: a client connected or disconnected.
@@ -324,6 +493,7 @@ export interface RoundMetrics {
    * The clip norm the next round will use (adaptive clipping).
    */
   nextClipNorm?: number;
+  secureAggregation?: SecureAggregationRoundMetrics;
 }
 export interface ClientRoundBytes {
   /**
@@ -333,6 +503,30 @@ export interface ClientRoundBytes {
   clientId: string;
   bytesUp: number;
   bytesDown: number;
+}
+/**
+ * How many clients were left at each phase of a secure-aggregation round.
+ */
+export interface SecureAggregationRoundMetrics {
+  threshold: number;
+  ringBits: 16 | 32;
+  selected: number;
+  /**
+   * U1
+   */
+  advertised: number;
+  /**
+   * U2
+   */
+  sharedKeys: number;
+  /**
+   * U3: the clients whose inputs are in the sum
+   */
+  maskedInputs: number;
+  /**
+   * clients that sent their shares for unmasking
+   */
+  unmasked: number;
 }
 /**
  * Server -> console `round:progress`: an update was accepted or refused, or a selected client failed or dropped out.
@@ -407,6 +601,150 @@ export interface ContributionView {
   durationMs?: number;
 }
 /**
+ * POST /api/v1/tokens (admin): a named API token with a role. The secret is returned once.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CreateApiTokenRequest".
+ */
+export interface CreateApiTokenRequest {
+  name: string;
+  /**
+   * admin may act; viewer may only read.
+   */
+  role: "admin" | "viewer";
+}
+/**
+ * Body of POST /api/v1/jobs/{jobId}/models/{version}/artifacts: build an edge-optimised artifact from a model version, accepted only at or above minAccuracy (rest.md, Edge artifacts). Omitted fields take the defaults documented there.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CreateArtifactRequest".
+ */
+export interface CreateArtifactRequest {
+  /**
+   * A_min: the artifact's accuracy on the held-out set must be at least this.
+   */
+  minAccuracy: number;
+  /**
+   * Unstructured magnitude pruning of kernels, tried on every candidate; 0 for none.
+   */
+  sparsity?: number;
+  /**
+   * Also try candidates with the lowest-norm units / filters removed from the architecture.
+   */
+  structured?: boolean;
+  /**
+   * The fractions of units / filters to remove, one candidate each.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  structuredFractions?:
+    | [number]
+    | [number, number]
+    | [number, number, number]
+    | [number, number, number, number]
+    | [number, number, number, number, number]
+    | [number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number];
+  /**
+   * Epochs of distillation from the trained model, on server-held data, that fine-tune each shrunk candidate.
+   */
+  fineTuneEpochs?: number;
+  /**
+   * The weights codec of every candidate.
+   */
+  quantization?: "int8-channel" | "none";
+  distill?: DistillationSettings;
+  /**
+   * Examples of the server-held MNIST training split that the trained model labels for distillation and fine-tuning.
+   */
+  transferExamples?: number;
+  /**
+   * Examples of the MNIST test split that accuracy is measured on.
+   */
+  heldOutExamples?: number;
+  /**
+   * Timed batch-1 predictions per candidate.
+   */
+  latencySamples?: number;
+}
+export interface DistillationSettings {
+  student: ModelSource;
+  epochs?: number;
+  temperature?: number;
+  learningRate?: number;
+}
+export interface PresetModelSource {
+  preset: "mnist-2nn" | "mnist-cnn";
+}
+export interface TopologyModelSource {
+  topology: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * Body of POST /api/v1/deployments: serve a model version (or an edge artifact of it) to a cohort, optionally through a canary. See rest.md, Serving.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CreateDeploymentRequest".
+ */
+export interface CreateDeploymentRequest {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  version: number;
+  /**
+   * An edge artifact built from this job and version; the clients then download the artifact.
+   */
+  artifactId?: string;
+  cohort: Cohort;
+  canary?: CanaryPolicy;
+  /**
+   * How often clients report telemetry; default 60000.
+   */
+  telemetryIntervalMs?: number;
+  /**
+   * PSI above which a client or the cohort is flagged for drift; default 0.25.
+   */
+  driftThreshold?: number;
+}
+/**
+ * Serve the version to `percent` % of the cohort first; roll back automatically when their telemetry regresses, serve the whole cohort once `observeMs` passed without regression.
+ */
+export interface CanaryPolicy {
+  /**
+   * Share of the cohort's clients (chosen by a hash of client id and deployment id) that get the canary.
+   */
+  percent: number;
+  /**
+   * Telemetry windows with at least one request the canary needs before any decision.
+   */
+  minReports: number;
+  /**
+   * How long the canary is observed before it serves the whole cohort.
+   */
+  observeMs: number;
+  /**
+   * Roll back when the canary's p99 latency exceeds this.
+   */
+  maxP99Ms?: number;
+  /**
+   * Roll back when the canary's p99 latency exceeds this multiple of the previous deployment's p99 in the same cohort.
+   */
+  maxP99Ratio?: number;
+  /**
+   * Roll back when the canary's on-device accuracy (labelled requests) falls below this.
+   */
+  minAccuracy?: number;
+  /**
+   * Roll back when the canary's on-device accuracy is more than this below the previous deployment's.
+   */
+  maxAccuracyDrop?: number;
+}
+/**
  * Body of POST /api/v1/jobs. Omitted optional fields take the defaults documented in rest.md.
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
@@ -438,15 +776,12 @@ export interface CreateJobRequest {
    */
   errorFeedback?: boolean;
   privacy?: PrivacySettings;
+  secureAggregation?: SecureAggregationSettings;
   evaluation?: CentralEvaluation;
-}
-export interface PresetModelSource {
-  preset: "mnist-2nn" | "mnist-cnn";
-}
-export interface TopologyModelSource {
-  topology: {
-    [k: string]: unknown | undefined;
-  };
+  /**
+   * Only enrolled, unrevoked devices are sampled, and every update must carry a valid device signature.
+   */
+  requireEnrolledDevices?: boolean;
 }
 export interface StrategyChoice {
   name: "fedavg";
@@ -495,9 +830,49 @@ export interface AccountantSettings {
    */
   epsilonBudget?: number;
 }
+/**
+ * Secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum of the round's updates. Needs minFitClients >= 3; refused with central DP; replaces uploadCodec with a ring encoding. See protocols/v1/secure-aggregation.md.
+ */
+export interface SecureAggregationSettings {
+  /**
+   * Bits of the integer ring the updates are summed in. Default 32.
+   */
+  ringBits?: 16 | 32;
+  /**
+   * R: each coordinate of a client's (weighted) delta is clipped to [-R, R] before encoding. Default 0.5, or with client DP clipNorm + 6 noise standard deviations.
+   */
+  clipRange?: number;
+  /**
+   * t: the fewest clients whose inputs a round's sum may include. Default per round: n - floor(n/3) of the n selected. Never below floor(n/2) + 1 or minFitClients.
+   */
+  threshold?: number;
+  /**
+   * How long each phase after training waits for the clients still in the round. Default 30000.
+   */
+  phaseTimeoutMs?: number;
+}
 export interface CentralEvaluation {
   dataset: "mnist-test";
   limit?: number;
+}
+/**
+ * POST /api/v1/join-tokens (admin): a token devices enrol with, usable `uses` times until it expires.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "CreateJoinTokenRequest".
+ */
+export interface CreateJoinTokenRequest {
+  uses: number;
+  /**
+   * Lifetime; default 24 h, at most 30 days.
+   */
+  ttlMs?: number;
+  /**
+   * Cohort labels every device enrolled with it gets.
+   *
+   * @maxItems 32
+   */
+  labels?: string[];
 }
 /**
  * Body of POST /api/v1/session: log in to the console with the coordinator's admin token.
@@ -507,6 +882,258 @@ export interface CentralEvaluation {
  */
 export interface CreateSessionRequest {
   token: string;
+}
+/**
+ * GET /api/v1/deployments/{id}/drift: population stability index (PSI) of the input histogram and of the predicted class distribution against the reference recorded at promotion, per client (over its retained windows) and for the cohort (their summed counts). PSI is absent where there is no reference or no data.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "DeploymentDriftView".
+ */
+export interface DeploymentDriftView {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  deploymentId: string;
+  /**
+   * A PSI above this flags the client or cohort.
+   */
+  threshold: number;
+  hasReference: boolean;
+  cohort: CohortDrift;
+  /**
+   * Flagged clients first, then by the larger PSI, descending; one page (?offset=, ?limit=).
+   */
+  clients: ClientDrift[];
+  /**
+   * Clients with telemetry (the length of the full list).
+   */
+  total: number;
+}
+export interface CohortDrift {
+  cohort: Cohort;
+  /**
+   * Clients with telemetry for this deployment.
+   */
+  clients: number;
+  inputPsi?: number;
+  classPsi?: number;
+  flagged: boolean;
+  flaggedClients: number;
+}
+export interface ClientDrift {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  clientId: string;
+  windows: number;
+  inputPsi?: number;
+  classPsi?: number;
+  /**
+   * Mean input value over the client's windows, weighted by their histogram counts.
+   */
+  inputMean?: number;
+  flagged: boolean;
+}
+/**
+ * A model version served to a cohort, from GET /api/v1/deployments/{id}: status and its history, client assignments, and telemetry aggregates over the retained windows.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "DeploymentView".
+ */
+export interface DeploymentView {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  id: string;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  version: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  artifactId?: string;
+  cohort: Cohort;
+  /**
+   * canary: served to the canary share only; serving: to the whole cohort; superseded: a newer deployment serves the cohort; rolled_back: stopped by a rollback (automatic or manual).
+   *
+   * This interface was referenced by `DeploymentView`'s JSON-Schema
+   * via the `definition` "DeploymentStatus".
+   */
+  status: "canary" | "serving" | "superseded" | "rolled_back";
+  statusReason?: string;
+  canary?: CanaryPolicy;
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  observeUntil?: number;
+  /**
+   * What the cohort served before: the canary's baseline and fallback.
+   */
+  previousDeploymentId?: string;
+  telemetryIntervalMs: number;
+  driftThreshold: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  createdAt: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  updatedAt: number;
+  /**
+   * The credential that created it (session:<id>, admin-token:<id>).
+   */
+  createdBy: string;
+  modelUrl: string;
+  weightsUrl: string;
+  reference?: ReferenceDistribution;
+  history: DeploymentEvent[];
+  clients: DeploymentClients;
+  telemetry: TelemetrySummary;
+}
+/**
+ * Recorded at promotion from the coordinator's held-out data (MNIST test images): the input histogram (16 bins over [0, 1]) and the model's predicted class counts. Absent when the model's inputs are not MNIST-shaped.
+ */
+export interface ReferenceDistribution {
+  examples: number;
+  inputHistogram: number[];
+  classCounts: number[];
+}
+export interface DeploymentEvent {
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  at: number;
+  /**
+   * canary: served to the canary share only; serving: to the whole cohort; superseded: a newer deployment serves the cohort; rolled_back: stopped by a rollback (automatic or manual).
+   *
+   * This interface was referenced by `DeploymentView`'s JSON-Schema
+   * via the `definition` "DeploymentStatus".
+   */
+  status: "canary" | "serving" | "superseded" | "rolled_back";
+  /**
+   * The credential, or system:rollout for automatic decisions.
+   */
+  actor: string;
+  reason?: string;
+}
+/**
+ * Clients whose current assignment is this deployment: all registered, those online, and those in its canary share.
+ */
+export interface DeploymentClients {
+  assigned: number;
+  online: number;
+  canary: number;
+}
+/**
+ * Aggregates of the retained telemetry windows: sums, request-weighted means of the windows' latency percentiles (max: the largest), and accuracy over labelled requests.
+ *
+ * This interface was referenced by `DeploymentView`'s JSON-Schema
+ * via the `definition` "TelemetrySummary".
+ */
+export interface TelemetrySummary {
+  /**
+   * Windows received.
+   */
+  windows: number;
+  /**
+   * Windows with at least one request (what minReports counts).
+   */
+  reports: number;
+  /**
+   * Clients that reported.
+   */
+  clients: number;
+  requests: number;
+  errors: number;
+  latencyMs?: LatencyPercentiles;
+  labelled: number;
+  accuracy?: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  lastReportAt?: number;
+}
+/**
+ * Per-request latency percentiles over the window, in milliseconds; p50 <= p95 <= p99 <= max.
+ */
+export interface LatencyPercentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+/**
+ * An enrolled device (POST /api/v1/devices, GET /api/v1/devices).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "DeviceView".
+ */
+export interface DeviceView {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  clientId: string;
+  name: string;
+  /**
+   * 32 bytes, base64.
+   */
+  publicKey: string;
+  joinTokenId: string;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  enrolledAt: number;
+  labels: string[];
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  revokedAt?: number;
+  revokedBy?: string;
+}
+/**
+ * POST /api/v1/devices (no admin credential; the join token is the credential): records the device's Ed25519 public key. `signature` proves the device holds the key: Ed25519 over the UTF-8 text 'shoal-enrol-v1\n<join token id>\n<publicKey>'.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "EnrolDeviceRequest".
+ */
+export interface EnrolDeviceRequest {
+  joinToken: string;
+  /**
+   * 32 bytes, base64.
+   */
+  publicKey: string;
+  /**
+   * 64 bytes, base64.
+   */
+  signature: string;
+  name: string;
 }
 /**
  * Body of every REST error response; the HTTP status follows the code table in errors.md.
@@ -615,6 +1242,10 @@ export interface FitResult {
   numExamples: number;
   durationMs: number;
   metrics: FitMetrics;
+  /**
+   * Ed25519 signature (base64) of the update statement 'shoal-update-v1\n<jobId>\n<round>\n<clientId>\n<taskId>\n<sha256 hex of the update frame>' by the device key. Required from enrolled devices and in jobs with requireEnrolledDevices.
+   */
+  signature?: string;
 }
 export interface FitMetrics {
   loss: number;
@@ -660,6 +1291,7 @@ export interface FitTask {
    * Error feedback: add to the update what compression dropped from this client's last accepted upload for this job, and keep what this upload drops (frame.md §4.9). Absent means false.
    */
   errorFeedback?: boolean;
+  secureAggregation?: SecureAggregationTask;
 }
 export interface FitConfig {
   localEpochs: number;
@@ -674,6 +1306,40 @@ export interface FitConfig {
 export interface ClientPrivacyInstructions {
   clipNorm: number;
   noiseStddev: number;
+}
+/**
+ * Present when the job uses secure aggregation: after training, do not send fit:result; run the secagg:* phases instead (README.md §5.1, secure-aggregation.md). uploadCodec is then not used.
+ */
+export interface SecureAggregationTask {
+  /**
+   * Binds keys, shares and masks to this round: mixed into every pairwise seed and carried in every share.
+   */
+  context: string;
+  /**
+   * t: Shamir threshold; the round aborts when fewer than t clients remain at any phase.
+   */
+  threshold: number;
+  ringBits: 16 | 32;
+  /**
+   * R: clip each value of the weighted delta to [-R, R] before the fixed-point encoding.
+   */
+  clipRange: number;
+  /**
+   * n_max: clients whose encodings may be summed (the number selected); sets the fixed-point levels L = floor((2^(ringBits-1) - 1) / n_max).
+   */
+  maxClients: number;
+  /**
+   * Ring elements of the input: the model's parameter count + 1 (the weight).
+   */
+  length: number;
+  /**
+   * FedAvg weighting: the client scales its delta by f = min(numExamples, weightCap) / weightCap and sends f as the last element. Absent: uniform weights, f = 1 (client DP).
+   */
+  weightCap?: number;
+  /**
+   * How long the coordinator waits in each phase after training; a client may give up waiting after deadlineAt plus four times this.
+   */
+  phaseTimeoutMs: number;
 }
 /**
  * The socket.io `auth` object a client sends when it connects to the /fleet namespace.
@@ -719,6 +1385,27 @@ export interface HelloRequest {
   clientId?: string;
   name: string;
   capabilities: ClientCapabilities;
+  identity?: DeviceProof;
+}
+/**
+ * An enrolled device proves it holds its key: Ed25519 over 'shoal-hello-v1\n<clientId>\n<publicKey>\n<timestampMs>'. Required when clientId names an enrolled device.
+ */
+export interface DeviceProof {
+  /**
+   * 32 bytes, base64.
+   */
+  publicKey: string;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  timestampMs: number;
+  /**
+   * 64 bytes, base64.
+   */
+  signature: string;
 }
 /**
  * Ack of `hello`.
@@ -736,6 +1423,14 @@ export interface HelloResponse {
   heartbeatIntervalMs: number;
   protocolVersion: number;
   serverVersion: string;
+  /**
+   * Bearer credential for this client's REST model downloads (Authorization: Bearer); valid while the connection lasts and a minute after.
+   */
+  accessToken: string;
+  /**
+   * True when the client proved it holds an enrolled device key.
+   */
+  enrolled?: boolean;
 }
 /**
  * A training job as returned by GET /api/v1/jobs/{jobId}.
@@ -792,6 +1487,44 @@ export interface JobSummary {
    * The δ of the job's guarantee (DP jobs).
    */
   delta?: number;
+}
+/**
+ * A join token as listed by GET /api/v1/join-tokens; `token` (the secret) only in the reply to its creation.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "JoinTokenView".
+ */
+export interface JoinTokenView {
+  id: string;
+  uses: number;
+  usesLeft: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  expiresAt: number;
+  labels: string[];
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  createdAt: number;
+  createdBy: string;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  revokedAt?: number;
+  /**
+   * The secret, shown once at creation.
+   */
+  token?: string;
 }
 /**
  * A stored global model version, from GET /api/v1/jobs/{jobId}/models.
@@ -880,7 +1613,291 @@ export interface RoundView {
   metrics: RoundMetrics;
 }
 /**
- * The administrator credential of a request, from POST and GET /api/v1/session.
+ * Client -> server `secagg:advertise` (phase 0, after local training): this client's two fresh X25519 public keys for the round.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggAdvertise".
+ */
+export interface SecAggAdvertise {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * X25519 public key the others encrypt key shares to; 32 bytes, base64 (44 characters).
+   */
+  encryptionPublicKey: string;
+  /**
+   * X25519 public key the pairwise masks are agreed with; 32 bytes, base64 (44 characters).
+   */
+  maskingPublicKey: string;
+}
+/**
+ * Server -> client `secagg:masked-input-request` (phase 2): the clients that shared keys (U2) and the encrypted shares they addressed to this client; answer with secagg:masked-input.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggMaskedInputRequest".
+ */
+export interface SecAggMaskedInputRequest {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * U2, sorted by clientId.
+   *
+   * @maxItems 255
+   */
+  survivors: string[];
+  /**
+   * @maxItems 254
+   */
+  shares: SecAggIncomingShare[];
+}
+export interface SecAggIncomingShare {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  from: string;
+  /**
+   * The 24-byte NaCl box nonce, base64 (32 characters).
+   */
+  nonce: string;
+  /**
+   * NaCl box (X25519-XSalsa20-Poly1305) of the share plaintext, base64. See secure-aggregation.md §3.
+   */
+  ciphertext: string;
+}
+/**
+ * Client -> server `secagg:masked-input` (phase 2, first argument). The second argument is the masked ring vector: `length` little-endian unsigned integers of ringBits/8 bytes each (exactly length*ringBits/8 bytes).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggMaskedInput".
+ */
+export interface SecAggMaskedInput {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  modelVersion: number;
+  numExamples: number;
+  durationMs: number;
+  metrics: FitMetrics;
+  /**
+   * Enrolled devices: Ed25519 signature (base64) of the update statement over the SHA-256 of the masked-vector bytes (the binary argument), as for fit:result.
+   */
+  signature?: string;
+}
+/**
+ * Server -> client `secagg:roster` (phase 1): every client that advertised keys (U1), sorted by clientId; answer with secagg:share-keys.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggRoster".
+ */
+export interface SecAggRoster {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * @minItems 1
+   * @maxItems 255
+   */
+  clients: [SecAggRosterEntry, ...SecAggRosterEntry[]];
+}
+export interface SecAggRosterEntry {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  clientId: string;
+  /**
+   * 32 bytes, base64 (44 characters).
+   */
+  encryptionPublicKey: string;
+  /**
+   * 32 bytes, base64 (44 characters).
+   */
+  maskingPublicKey: string;
+}
+/**
+ * Client -> server `secagg:share-keys` (phase 1): for every other roster member, its Shamir shares of this client's self-mask seed and masking secret key, encrypted to it.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggShareKeys".
+ */
+export interface SecAggShareKeys {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * @maxItems 254
+   */
+  shares: SecAggOutgoingShare[];
+}
+export interface SecAggOutgoingShare {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  to: string;
+  /**
+   * The 24-byte NaCl box nonce, base64 (32 characters).
+   */
+  nonce: string;
+  /**
+   * NaCl box (X25519-XSalsa20-Poly1305) of the share plaintext, base64. See secure-aggregation.md §3.
+   */
+  ciphertext: string;
+}
+/**
+ * Server -> client `secagg:unmask-request` (phase 3): the clients whose masked inputs arrived (U3, sorted); answer with secagg:unmask.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggUnmaskRequest".
+ */
+export interface SecAggUnmaskRequest {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * U3, sorted by clientId.
+   *
+   * @maxItems 255
+   */
+  included: string[];
+}
+/**
+ * Client -> server `secagg:unmask` (phase 3): the self-mask seed shares this client holds of every client in U3, and the masking-key shares of every client in U2 but not U3; never both for one client.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "SecAggUnmask".
+ */
+export interface SecAggUnmask {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  round: number;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  taskId: string;
+  /**
+   * @maxItems 255
+   */
+  selfSeedShares: SecAggKeyShare[];
+  /**
+   * @maxItems 255
+   */
+  maskingKeyShares: SecAggKeyShare[];
+}
+/**
+ * This interface was referenced by `SecAggUnmask`'s JSON-Schema
+ * via the `definition` "SecAggKeyShare".
+ */
+export interface SecAggKeyShare {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  of: string;
+  /**
+   * The Shamir evaluation point: the sender's 1-based position in the roster.
+   */
+  x: number;
+  /**
+   * 40 bytes (the 32-byte secret's share and its 8-byte tag's share), base64 (56 characters).
+   */
+  share: string;
+}
+/**
+ * Server -> client `serving:assign`: serve this model version for on-device inference from now on, and send `telemetry:report` for this deployment every telemetryIntervalMs. Sent on promotion, canary completion and rollback to each affected online client, and after `hello` to a client that has an assignment. The newest assignment replaces any earlier one.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ServingAssign".
+ */
+export interface ServingAssign {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  deploymentId: string;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  /**
+   * The job's model version being served.
+   */
+  version: number;
+  /**
+   * The edge artifact (pruned and/or quantized build of the version) to serve; absent for the plain version.
+   */
+  artifactId?: string;
+  /**
+   * Path (relative to the coordinator URL) of the tfjs Layers topology: /api/v1/jobs/{jobId}/model.json, or /api/v1/artifacts/{artifactId}/model.json for an artifact.
+   */
+  modelUrl: string;
+  /**
+   * Path of the weights as a binary frame: /api/v1/jobs/{jobId}/models/{version}/weights, or /api/v1/artifacts/{artifactId}/weights for an artifact.
+   */
+  weightsUrl: string;
+  /**
+   * How often to send a telemetry:report window.
+   */
+  telemetryIntervalMs: number;
+}
+/**
+ * The credential of a request (administrator or viewer), from POST and GET /api/v1/session.
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
  * via the `definition` "SessionView".
@@ -899,6 +1916,10 @@ export interface SessionView {
    * Milliseconds since the Unix epoch.
    */
   expiresAt?: number;
+  /**
+   * admin may act; viewer may only read.
+   */
+  role: "admin" | "viewer";
 }
 /**
  * Server -> client `task:cancel`: the round closed or the job stopped; drop the task.
@@ -919,4 +1940,93 @@ export interface TaskCancel {
    */
   taskId?: string;
   reason: string;
+}
+/**
+ * Client -> server `telemetry:report`: aggregates of one window of on-device inference for the client's current assignment; never raw inputs. Acknowledged with { ok: true } or an error (README.md §3, Serving telemetry).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "TelemetryReport".
+ */
+export interface TelemetryReport {
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  deploymentId: string;
+  /**
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "Id".
+   */
+  jobId: string;
+  version: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  windowStartMs: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * This interface was referenced by `Common`'s JSON-Schema
+   * via the `definition` "TimestampMs".
+   */
+  windowEndMs: number;
+  /**
+   * Inference requests handled in the window.
+   */
+  requests: number;
+  /**
+   * Requests among them that failed; at most requests.
+   */
+  errors: number;
+  latencyMs: LatencyPercentiles;
+  /**
+   * Predicted class counts in the window, one entry per output class of the model.
+   *
+   * @minItems 1
+   * @maxItems 1000
+   */
+  classCounts: [number, ...number[]];
+  /**
+   * Counts of all input feature values in the window, clipped to [0, 1], in 16 equal-width bins (bin i holds [i/16, (i+1)/16); 1 falls in the last bin).
+   *
+   * @minItems 16
+   * @maxItems 16
+   */
+  inputHistogram: [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ];
+  /**
+   * Mean of the input feature values in the window (before clipping).
+   */
+  inputMean: number;
+  /**
+   * Standard deviation of the input feature values in the window.
+   */
+  inputStd: number;
+  labelled?: LabelledOutcomes;
+}
+/**
+ * Requests whose true label became known on the device, and how many of those the model predicted correctly (on-device accuracy).
+ */
+export interface LabelledOutcomes {
+  count: number;
+  correct: number;
 }

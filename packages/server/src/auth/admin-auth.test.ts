@@ -15,7 +15,7 @@ describe('AdminAuth', () => {
     store = new SqliteStore(':memory:');
     const first = new AdminAuth(store.admin, { adminToken: undefined, sessionTtlMs: TTL });
     expect(first.generatedToken).toMatch(/^[\w-]{32}$/);
-    expect(JSON.stringify(store.admin.adminToken())).not.toContain(first.generatedToken);
+    expect(JSON.stringify(store.admin.bootstrapToken())).not.toContain(first.generatedToken);
     const again = new AdminAuth(store.admin, { adminToken: undefined, sessionTtlMs: TTL });
     expect(again.generatedToken).toBeUndefined();
     expect(again.authenticate({ ...none, bearer: first.generatedToken })).toMatchObject({ kind: 'admin-token', id: `admin-token:${first.tokenId}` });
@@ -43,6 +43,35 @@ describe('AdminAuth', () => {
     expect(replaced.authenticate({ ...none, sessionSecret: secret })).toBeUndefined();
     expect(replaced.authenticate({ ...none, bearer: 'the-first-admin-token' })).toBeUndefined();
     expect(replaced.authenticate({ ...none, bearer: 'the-second-admin-token' })?.kind).toBe('admin-token');
+  });
+
+  it('creates named tokens with roles, keeps them across a bootstrap change, and revokes them with their sessions', () => {
+    store = new SqliteStore(':memory:');
+    const auth = new AdminAuth(store.admin, { adminToken: 'a-configured-admin-token', sessionTtlMs: TTL });
+    const viewer = auth.createToken('dashboards', 'viewer', 'admin-token:x');
+    const admin = auth.createToken('ci', 'admin', 'admin-token:x');
+    expect(JSON.stringify(store.admin.listApiTokens())).not.toContain(viewer.token);
+    expect(auth.authenticate({ ...none, bearer: viewer.token })).toMatchObject({ kind: 'admin-token', role: 'viewer', id: `admin-token:${viewer.record.id}` });
+    const session = auth.login(viewer.token);
+    expect(session.role).toBe('viewer');
+    expect(auth.authenticate({ ...none, sessionSecret: session.secret })?.role).toBe('viewer');
+    const rebooted = new AdminAuth(store.admin, { adminToken: 'another-configured-admin-token', sessionTtlMs: TTL });
+    expect(rebooted.authenticate({ ...none, bearer: admin.token })?.role).toBe('admin');
+    rebooted.revokeToken(viewer.record.id);
+    expect(rebooted.authenticate({ ...none, bearer: viewer.token })).toBeUndefined();
+    expect(rebooted.authenticate({ ...none, sessionSecret: session.secret })).toBeUndefined();
+    expect(rebooted.listTokens().find((t) => t.id === viewer.record.id)?.revokedAt).toBeTypeOf('number');
+  });
+
+  it('refuses to revoke the last admin token', () => {
+    store = new SqliteStore(':memory:');
+    const auth = new AdminAuth(store.admin, { adminToken: 'a-configured-admin-token', sessionTtlMs: TTL });
+    expect(() => auth.revokeToken(auth.tokenId)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    const second = auth.createToken('second', 'admin', 'test');
+    auth.revokeToken(auth.tokenId);
+    expect(auth.authenticate({ ...none, bearer: 'a-configured-admin-token' })).toBeUndefined();
+    expect(() => auth.revokeToken(second.record.id)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(() => auth.revokeToken('tok-missing')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 
   it('logs out a session', () => {

@@ -1,9 +1,15 @@
-/** Who is acting on an administrator request; identity (issue #5) will add more kinds behind the same interface. */
+/** Who is acting on a request: an administrator or viewer (API token or console session), or an enrolled device. */
+import type { Role } from '../store/records.js';
+
+export type PrincipalRole = Role | 'device';
+
 export interface Principal {
-  /** Stable id for the audit log: `session:<id>` or `admin-token:<id>`. */
+  /** Stable id for the audit log: `session:<id>`, `admin-token:<id>` or `device:<client id>`. */
   id: string;
-  kind: 'session' | 'admin-token';
-  /** The credential a session was opened with (`admin-token:<id>`); for a token, the token itself. */
+  kind: 'session' | 'admin-token' | 'device';
+  /** `admin` acts, `viewer` only reads, `device` only downloads models. */
+  role: PrincipalRole;
+  /** The credential a session was opened with (`admin-token:<id>`); for a token or device, its own id. */
   subject: string;
   /** When the credential stops working (sessions only). */
   expiresAt: number | undefined;
@@ -18,4 +24,17 @@ export interface PresentedCredentials {
 /** What the REST guard and the console gateway need: turn presented credentials into a principal, or nothing. */
 export interface Authenticator {
   authenticate(credentials: PresentedCredentials): Principal | undefined;
+}
+
+/** Tries each authenticator in turn (administrators first, then devices). */
+export function anyOf(...authenticators: readonly Authenticator[]): Authenticator {
+  return {
+    authenticate: (credentials) => {
+      for (const authenticator of authenticators) {
+        const principal = authenticator.authenticate(credentials);
+        if (principal !== undefined) return principal;
+      }
+      return undefined;
+    },
+  };
 }

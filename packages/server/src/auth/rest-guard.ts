@@ -1,4 +1,4 @@
-/** Express middleware: administrator authentication for changing requests, and an audit entry for each admin action. */
+/** Express middleware: authentication and role checks for every API request, and an audit entry for each admin action. */
 import type { Request, RequestHandler, Response } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from './audit-log.js';
@@ -17,25 +17,47 @@ export function setAuditTarget(response: Response, target: string): void {
   response.locals['auditTarget'] = target;
 }
 
+/** Routes anyone may call: log in, protocol info, and device enrolment (the join token in the body is the credential). */
+const PUBLIC_ROUTES: readonly { method: string; path: string }[] = [
+  { method: 'POST', path: '/session' },
+  { method: 'GET', path: '/info' },
+  { method: 'POST', path: '/devices' },
+];
+/** What a connected client's credential may read: the model it trains or serves (and the job, for its latest version). */
+const DEVICE_READS: readonly RegExp[] = [/^\/jobs\/[^/]+$/, /^\/jobs\/[^/]+\/model\.json$/, /^\/jobs\/[^/]+\/models\/\d+\/weights$/, /^\/artifacts\/[^/]+\/(model\.json|weights)$/];
+/** Reads only administrators may make: the credentials themselves. */
+const ADMIN_READS: readonly RegExp[] = [/^\/tokens$/, /^\/join-tokens$/];
+
 /**
- * Authenticates every request and requires an administrator for every changing one (but the paths in `except`). A cookie-authenticated change must
- * come from this origin: SameSite=Strict already stops other sites from sending the cookie; this also refuses old browsers.
+ * Authenticates every request and authorises it by role: anonymous callers reach only the public routes (401
+ * elsewhere); devices only download models; viewers read; administrators also change (403 otherwise). A
+ * cookie-authenticated change must come from this origin: SameSite=Strict already stops other sites from sending the
+ * cookie; this also refuses old browsers. Refused changes are audited.
  */
-export function requireAdminForChanges(authenticator: Authenticator, audit: AuditLog, options: { except: readonly string[] }): RequestHandler {
+export function authorizeByRole(authenticator: Authenticator, audit: AuditLog): RequestHandler {
   return (request, response, next) => {
     const credentials = credentialsFromHeaders(request.headers);
     const principal = authenticator.authenticate(credentials);
     if (principal !== undefined) response.locals['principal'] = principal;
-    if (READ_METHODS.has(request.method) || options.except.includes(request.path)) return next();
+    const { method, path } = request;
+    if (PUBLIC_ROUTES.some((route) => route.method === method && route.path === path)) return next();
+    const read = READ_METHODS.has(method);
     const refuse = (error: ShoalError) => {
-      audit.record({ actor: principal?.id ?? 'anonymous', action: `${request.method} ${request.originalUrl.split('?')[0]}`, target: undefined, outcome: 'failure', errorCode: error.code, address: request.ip });
+      if (!read) audit.record({ actor: principal?.id ?? 'anonymous', action: `${method} ${request.originalUrl.split('?')[0]}`, target: undefined, outcome: 'failure', errorCode: error.code, address: request.ip });
       next(error);
     };
     if (principal === undefined) {
       const presented = credentials.bearer !== undefined || credentials.sessionSecret !== undefined;
-      return refuse(new ShoalError('UNAUTHENTICATED', presented ? 'the session has expired or the token is not valid; log in again' : 'this action needs an administrator: log in, or send Authorization: Bearer <admin token>'));
+      return refuse(new ShoalError('UNAUTHENTICATED', presented ? 'the session has expired or the token is not valid; log in again' : 'log in, or send Authorization: Bearer <API token>'));
     }
-    if (principal.kind === 'session' && credentials.bearer === undefined && !sameOrigin(request)) {
+    if (principal.role === 'device') {
+      return read && DEVICE_READS.some((pattern) => pattern.test(path)) ? next() : refuse(new ShoalError('FORBIDDEN', 'a device credential may only download models'));
+    }
+    if (path === '/session') return next();
+    if (principal.role !== 'admin' && (!read || ADMIN_READS.some((pattern) => pattern.test(path)))) {
+      return refuse(new ShoalError('FORBIDDEN', `this needs the admin role; ${principal.id} is a ${principal.role}`));
+    }
+    if (!read && principal.kind === 'session' && credentials.bearer === undefined && !sameOrigin(request)) {
       return refuse(new ShoalError('FORBIDDEN', "a cookie-authenticated change must come from the console's own origin"));
     }
     next();

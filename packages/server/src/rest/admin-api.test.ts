@@ -8,16 +8,18 @@ import { parseMessage, type JobView } from '@shoal/protocol';
 import { Coordinator } from '../coordinator.js';
 
 const TOKEN = 'admin-api-test-token';
+const admin = { authorization: `Bearer ${TOKEN}` };
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-admin-'));
 const quiet = pino({ level: 'silent' });
 let coordinator: Coordinator;
 let url: string;
 
+/** Sends the admin token unless the call names its own headers (`{}` for an anonymous call). */
 async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
   const send = () =>
     fetch(`${url}/api/v1${path}`, {
       method,
-      headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...(options.headers ?? admin) },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   // A pooled keep-alive connection may still point at the coordinator stopped a moment ago.
@@ -25,7 +27,6 @@ async function call(method: string, path: string, options: { body?: unknown; hea
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, any> };
 }
-const admin = { authorization: `Bearer ${TOKEN}` };
 const waitingJob = { name: 'waits', model: { preset: 'mnist-2nn' }, rounds: 2, minFitClients: 1000 };
 
 beforeAll(async () => {
@@ -41,7 +42,7 @@ afterAll(async () => {
 describe('administrator authentication', () => {
   it('refuses every change without credentials with UNAUTHENTICATED, and records the attempt', async () => {
     for (const [method, path] of [['POST', '/jobs'], ['POST', '/jobs/job-x/stop'], ['POST', '/jobs/job-x/pause'], ['POST', '/jobs/job-x/resume'], ['DELETE', '/session']] as const) {
-      const reply = await call(method, path, { body: method === 'POST' ? waitingJob : undefined });
+      const reply = await call(method, path, { body: method === 'POST' ? waitingJob : undefined, headers: {} });
       expect(reply.status, `${method} ${path}`).toBe(401);
       expect(reply.body['error'].code).toBe('UNAUTHENTICATED');
     }
@@ -50,18 +51,22 @@ describe('administrator authentication', () => {
     for (const item of audit.body['items']) parseMessage('audit-entry', item);
   });
 
-  it('keeps reads open (until identity, issue #5)', async () => {
+  it('refuses reads without credentials too, but for the protocol info', async () => {
+    for (const path of ['/jobs', '/clients', '/audit', '/devices', '/codecs', '/nope']) {
+      const reply = await call('GET', path, { headers: {} });
+      expect([reply.status, reply.body['error'].code], path).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    expect((await call('GET', '/info', { headers: {} })).status).toBe(200);
     expect((await call('GET', '/jobs')).status).toBe(200);
-    expect((await call('GET', '/clients')).status).toBe(200);
   });
 
   it('logs in with the token: an HttpOnly session cookie that authenticates changes from the same origin', async () => {
-    const refused = await call('POST', '/session', { body: { token: 'wrong' } });
+    const refused = await call('POST', '/session', { body: { token: 'wrong' }, headers: {} });
     expect([refused.status, refused.body['error'].code]).toEqual([401, 'UNAUTHENTICATED']);
-    const login = await call('POST', '/session', { body: { token: TOKEN } });
+    const login = await call('POST', '/session', { body: { token: TOKEN }, headers: {} });
     expect(login.status).toBe(201);
     const view = parseMessage('session', login.body);
-    expect(view.kind).toBe('session');
+    expect([view.kind, view.role]).toEqual(['session', 'admin']);
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^shoal_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     const session = { cookie: cookie.split(';')[0]! };

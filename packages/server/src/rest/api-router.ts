@@ -10,13 +10,23 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import type { AdminAuth } from '../auth/admin-auth.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
-import { audited, requireAdminForChanges, setAuditTarget } from '../auth/rest-guard.js';
+import { audited, authorizeByRole, setAuditTarget } from '../auth/rest-guard.js';
+import { anyOf } from '../auth/principal.js';
+import type { DeviceAccess } from '../identity/device-access.js';
+import type { DeviceIdentity } from '../identity/device-identity.js';
+import type { DeviceRecord } from '../store/records.js';
+import { devicesRouter } from './devices-router.js';
+import { tokensRouter } from './tokens-router.js';
 import { auditRouter } from './audit-router.js';
 import { catalogRouter } from './catalog-router.js';
 import { clientsRouter } from './clients-router.js';
 import { integerParam, notFound } from './errors.js';
 import { jobControlRouter, jobTarget } from './job-control-router.js';
 import { sessionRouter } from './session-router.js';
+import { servingRouter } from './serving-router.js';
+import { artifactsRouter } from './artifacts-router.js';
+import type { EdgeArtifactService } from '../edge-artifacts.js';
+import type { ServingService } from '../serving/serving-service.js';
 import { weightsRoute, type DownloadWeights } from './weights-route.js';
 import { toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
 
@@ -31,21 +41,29 @@ export interface ApiDependencies {
   auth: AdminAuth;
   audit: AuditLog;
   downloadWeights: DownloadWeights;
+  serving: ServingService;
+  artifacts: EdgeArtifactService;
+  deviceAccess: DeviceAccess;
+  devices: DeviceIdentity;
+  revokeDevice: (clientId: string, by: string) => DeviceRecord;
 }
 
 export function apiRouter(deps: ApiDependencies): Router {
   const { store, registry, jobs } = deps;
   const router = Router();
-  // Every change needs an administrator, checked before a body is parsed; logging in is the one exception.
-  // Reads stay open until identity (issue #5).
-  router.use(requireAdminForChanges(deps.auth, deps.audit, { except: ['/session'] }));
+  // Every request is authenticated and authorised by role before a body is parsed (rest-guard.ts has the few public routes).
+  router.use(authorizeByRole(anyOf(deps.auth, deps.deviceAccess), deps.audit));
   router.use(express.json({ limit: deps.maxJsonBodyBytes, strict: false }));
   router.use(sessionRouter({ auth: deps.auth, audit: deps.audit, throttle: new LoginThrottle() }));
+  router.use(tokensRouter({ auth: deps.auth, audit: deps.audit }));
+  router.use(devicesRouter({ identity: deps.devices, records: store.devices, audit: deps.audit, throttle: new LoginThrottle(), revokeDevice: deps.revokeDevice }));
   router.use(clientsRouter({ store, registry }));
   router.use(auditRouter({ audit: deps.audit }));
   router.use(catalogRouter({ codecs: deps.codecs }));
   router.use(jobControlRouter({ jobs, store, audit: deps.audit }));
   router.use(weightsRoute(deps.downloadWeights));
+  router.use(servingRouter({ serving: deps.serving, store, registry, audit: deps.audit }));
+  router.use(artifactsRouter({ store, artifacts: deps.artifacts, audit: deps.audit, serverVersion: deps.serverVersion }));
 
   const requireJob = (request: Request) => {
     const id = String(request.params['jobId']);

@@ -1,4 +1,4 @@
-/** /api/v1/session: log in with the admin token (sets the HttpOnly session cookie), see the current session, log out. */
+/** /api/v1/session: log in with an API token (sets the HttpOnly session cookie), see the current session, log out. */
 import { Router, type Request } from 'express';
 import { ShoalError, parseMessage } from '@shoal/protocol';
 import type { AdminAuth } from '../auth/admin-auth.js';
@@ -18,7 +18,7 @@ export function sessionRouter({ auth, audit, throttle }: SessionRouterDependenci
   const router = Router();
   const current = (request: Request): Principal => {
     const principal = auth.authenticate(credentialsFromHeaders(request.headers));
-    if (principal === undefined) throw new ShoalError('UNAUTHENTICATED', 'no valid session: log in with the admin token');
+    if (principal === undefined) throw new ShoalError('UNAUTHENTICATED', 'no valid session: log in with an API token');
     return principal;
   };
 
@@ -35,10 +35,10 @@ export function sessionRouter({ auth, audit, throttle }: SessionRouterDependenci
       throw error;
     }
     throttle.succeed(address);
-    const { session, secret } = opened;
+    const { session, secret, role } = opened;
     audit.record({ actor: session.subject, action: 'session.create', target: `session:${session.id}`, outcome: 'success', errorCode: undefined, address });
     response.setHeader('Set-Cookie', sessionCookie(secret, session.expiresAt - session.createdAt, request.secure));
-    response.status(201).json(toSessionView({ id: `session:${session.id}`, kind: 'session', subject: session.subject, expiresAt: session.expiresAt }));
+    response.status(201).json(toSessionView({ id: `session:${session.id}`, kind: 'session', role, subject: session.subject, expiresAt: session.expiresAt }));
   });
 
   router.get('/session', (request, response) => {

@@ -1,7 +1,7 @@
-/** The administrator tables: the admin token's hash, console sessions and the audit log. */
+/** The administrator tables: API tokens (hashes only) with roles, console sessions and the audit log. */
 import type Database from 'better-sqlite3';
-import type { AuditEntry, SessionRecord } from './records.js';
-import { optionalString, type Row } from './row-values.js';
+import type { ApiTokenRecord, AuditEntry, Role, SessionRecord } from './records.js';
+import { optionalNumber, optionalString, type Row } from './row-values.js';
 
 
 function auditFromRow(row: Row): AuditEntry {
@@ -14,6 +14,18 @@ function auditFromRow(row: Row): AuditEntry {
     outcome: row['outcome'] === 'success' ? 'success' : 'failure',
     errorCode: optionalString(row['error_code']),
     address: optionalString(row['address']),
+    detail: optionalString(row['detail']),
+  };
+}
+
+function apiTokenFromRow(row: Row): ApiTokenRecord {
+  return {
+    id: String(row['id']),
+    name: String(row['name']),
+    role: String(row['role']) as Role,
+    createdAt: Number(row['created_at']),
+    createdBy: optionalString(row['created_by']) ?? 'system',
+    revokedAt: optionalNumber(row['revoked_at']),
   };
 }
 
@@ -30,20 +42,55 @@ function sessionFromRow(row: Row): SessionRecord {
 export class AdminRecords {
   constructor(private readonly db: Database.Database) {}
 
-  adminToken(): { id: string; tokenHash: string } | undefined {
-    const row = this.db.prepare('SELECT id, token_hash FROM admin_tokens ORDER BY created_at DESC LIMIT 1').get() as Row | undefined;
+  /** The bootstrap admin token (configured with --admin-token or generated at first start). */
+  bootstrapToken(): { id: string; tokenHash: string } | undefined {
+    const row = this.db
+      .prepare("SELECT id, token_hash FROM admin_tokens WHERE name = 'bootstrap' AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1")
+      .get() as Row | undefined;
     return row === undefined ? undefined : { id: String(row['id']), tokenHash: String(row['token_hash']) };
   }
 
-  /** Replaces the admin token; sessions opened with the previous one end with it. */
-  replaceAdminToken(id: string, tokenHash: string, at: number): void {
+  /** Replaces the bootstrap token; sessions opened with the previous one end with it. Named tokens are kept. */
+  replaceBootstrapToken(id: string, tokenHash: string, at: number): void {
     this.db.transaction(() => {
-      const previous = this.adminToken();
-      this.db.prepare('DELETE FROM admin_tokens').run();
-      if (previous !== undefined && previous.id !== id) {
-        this.db.prepare('DELETE FROM admin_sessions WHERE subject = ?').run(`admin-token:${previous.id}`);
+      for (const row of this.db.prepare("SELECT id FROM admin_tokens WHERE name = 'bootstrap'").all() as Row[]) {
+        this.db.prepare('DELETE FROM admin_sessions WHERE subject = ?').run(`admin-token:${String(row['id'])}`);
       }
-      this.db.prepare('INSERT INTO admin_tokens (id, token_hash, created_at) VALUES (?, ?, ?)').run(id, tokenHash, at);
+      this.db.prepare("DELETE FROM admin_tokens WHERE name = 'bootstrap' OR id = ?").run(id);
+      this.insertApiToken({ id, tokenHash, name: 'bootstrap', role: 'admin', createdAt: at, createdBy: 'system' });
+    })();
+  }
+
+  insertApiToken(token: Omit<ApiTokenRecord, 'revokedAt'> & { tokenHash: string }): void {
+    this.db
+      .prepare('INSERT INTO admin_tokens (id, token_hash, name, role, created_at, created_by) VALUES (@id, @tokenHash, @name, @role, @createdAt, @createdBy)')
+      .run(token);
+  }
+
+  /** The unrevoked token with this hash. */
+  findApiToken(tokenHash: string): ApiTokenRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM admin_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Row | undefined;
+    return row === undefined ? undefined : apiTokenFromRow(row);
+  }
+
+  getApiToken(id: string): ApiTokenRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM admin_tokens WHERE id = ?').get(id) as Row | undefined;
+    return row === undefined ? undefined : apiTokenFromRow(row);
+  }
+
+  listApiTokens(): ApiTokenRecord[] {
+    return (this.db.prepare('SELECT * FROM admin_tokens ORDER BY created_at, id').all() as Row[]).map(apiTokenFromRow);
+  }
+
+  countActiveAdminTokens(): number {
+    return Number((this.db.prepare("SELECT COUNT(*) AS n FROM admin_tokens WHERE role = 'admin' AND revoked_at IS NULL").get() as Row)['n']);
+  }
+
+  /** Revokes a token and ends the sessions opened with it. */
+  revokeApiToken(id: string, at: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+      this.db.prepare('DELETE FROM admin_sessions WHERE subject = ?').run(`admin-token:${id}`);
     })();
   }
 
@@ -69,8 +116,8 @@ export class AdminRecords {
 
   appendAudit(entry: Omit<AuditEntry, 'id'>): AuditEntry {
     const result = this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, target, outcome, error_code, address) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.at, entry.actor, entry.action, entry.target ?? null, entry.outcome, entry.errorCode ?? null, entry.address ?? null);
+      .prepare('INSERT INTO audit_log (at, actor, action, target, outcome, error_code, address, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(entry.at, entry.actor, entry.action, entry.target ?? null, entry.outcome, entry.errorCode ?? null, entry.address ?? null, entry.detail ?? null);
     return { ...entry, id: Number(result.lastInsertRowid) };
   }
 

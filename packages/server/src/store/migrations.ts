@@ -94,4 +94,119 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX contributions_by_client_recent ON contributions (client_id, updated_at);
   CREATE INDEX clients_by_last_seen ON clients (last_seen_at);
   `,
+  // 3: identity (issue #5): named API tokens with roles, device enrolment with join tokens, revocation, signed uploads.
+  `
+  ALTER TABLE admin_tokens ADD COLUMN name TEXT NOT NULL DEFAULT 'bootstrap';
+  ALTER TABLE admin_tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+  ALTER TABLE admin_tokens ADD COLUMN created_by TEXT;
+  ALTER TABLE admin_tokens ADD COLUMN revoked_at INTEGER;
+  CREATE TABLE join_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    uses INTEGER NOT NULL,
+    uses_left INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    labels TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE devices (
+    client_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    join_token_id TEXT NOT NULL,
+    enrolled_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_by TEXT
+  );
+  ALTER TABLE contributions ADD COLUMN payload_sha256 TEXT;
+  CREATE INDEX contributions_by_payload ON contributions (client_id, payload_sha256);
+  `,
+  // 4: edge serving (issue #8): deployments with their history, client assignments, bounded telemetry windows; audit details.
+  `
+  CREATE TABLE deployments (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    version INTEGER NOT NULL,
+    artifact_id TEXT,
+    cohort TEXT NOT NULL,
+    canary TEXT,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    previous_deployment_id TEXT,
+    telemetry_interval_ms INTEGER NOT NULL,
+    drift_threshold REAL NOT NULL,
+    reference TEXT,
+    num_classes INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deployments_by_status ON deployments (status);
+  CREATE TABLE deployment_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    deployment_id TEXT NOT NULL REFERENCES deployments(id),
+    at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT
+  );
+  CREATE INDEX deployment_events_by_deployment ON deployment_events (deployment_id, id);
+  CREATE TABLE serving_assignments (
+    client_id TEXT PRIMARY KEY,
+    deployment_id TEXT NOT NULL REFERENCES deployments(id),
+    canary INTEGER NOT NULL,
+    assigned_at INTEGER NOT NULL
+  );
+  CREATE INDEX serving_assignments_by_deployment ON serving_assignments (deployment_id);
+  CREATE TABLE telemetry_windows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    deployment_id TEXT NOT NULL REFERENCES deployments(id),
+    client_id TEXT NOT NULL,
+    window_start_ms INTEGER NOT NULL,
+    window_end_ms INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    latency_p50 REAL NOT NULL,
+    latency_p95 REAL NOT NULL,
+    latency_p99 REAL NOT NULL,
+    latency_max REAL NOT NULL,
+    class_counts TEXT NOT NULL,
+    input_histogram TEXT NOT NULL,
+    input_mean REAL NOT NULL,
+    input_std REAL NOT NULL,
+    labelled_count INTEGER NOT NULL,
+    labelled_correct INTEGER NOT NULL
+  );
+  CREATE INDEX telemetry_by_deployment ON telemetry_windows (deployment_id, client_id);
+  CREATE INDEX telemetry_by_client ON telemetry_windows (client_id, id);
+  ALTER TABLE audit_log ADD COLUMN detail TEXT;
+  `,
+  // Edge-optimised artifacts built from model versions (issue #8): the artifact's own topology and weights frame, its figures.
+  `
+  CREATE TABLE edge_artifacts (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    candidate TEXT NOT NULL,
+    topology TEXT NOT NULL,
+    tensor_specs TEXT NOT NULL,
+    codec TEXT NOT NULL,
+    weights BLOB NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    gzip_bytes INTEGER NOT NULL,
+    accuracy REAL NOT NULL,
+    latency_p50_ms REAL NOT NULL,
+    latency_p99_ms REAL NOT NULL,
+    parameter_count INTEGER NOT NULL,
+    sparsity REAL NOT NULL,
+    min_accuracy REAL NOT NULL,
+    held_out_examples INTEGER NOT NULL,
+    report TEXT NOT NULL
+  );
+  CREATE INDEX edge_artifacts_by_job ON edge_artifacts (job_id, version);
+  `,
 ];

@@ -70,6 +70,45 @@ export interface ContributionRecord {
   durationMs: number | undefined;
 }
 
+/** What a credential may do: `admin` acts, `viewer` only reads. */
+export type Role = 'admin' | 'viewer';
+
+/** A named API token; only the SHA-256 of its secret is stored (not part of this record). */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: number;
+  /** The principal that created it, or `system` for the bootstrap token. */
+  createdBy: string;
+  revokedAt: number | undefined;
+}
+
+/** An admin-issued join token; only the SHA-256 of its secret is stored. */
+export interface JoinTokenRecord {
+  id: string;
+  hash: string;
+  uses: number;
+  usesLeft: number;
+  expiresAt: number;
+  /** Cohort labels every device enrolled with it gets. */
+  labels: string[];
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | undefined;
+}
+
+/** An enrolled device: the client id it was given and its Ed25519 public key (base64). */
+export interface DeviceRecord {
+  clientId: string;
+  publicKey: string;
+  name: string;
+  joinTokenId: string;
+  enrolledAt: number;
+  revokedAt?: number | undefined;
+  revokedBy?: string | undefined;
+}
+
 /** A console session: only the SHA-256 of its bearer secret is kept. */
 export interface SessionRecord {
   id: string;
@@ -92,4 +131,6 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   errorCode: string | undefined;
   address: string | undefined;
+  /** What a system actor decided and why, e.g. the reason of an automatic rollback. */
+  detail?: string | undefined;
 }

@@ -5,6 +5,9 @@ import { dirname } from 'node:path';
 import type { RoundMetrics } from '@shoal/protocol';
 import { MIGRATIONS } from './migrations.js';
 import { AdminRecords } from './admin-records.js';
+import { ArtifactRecords } from './artifact-records.js';
+import { ServingRecords } from './serving-records.js';
+import { DeviceRecords } from './device-records.js';
 import { type Row } from './row-values.js';
 import { contributionFromRow, jobFromRow, roundFromRow, versionFromRow } from './row-mappers.js';
 import { countClients, queryClients, recentContributions, type ClientQuery, type RecentContribution } from './client-query.js';
@@ -43,6 +46,12 @@ export class SqliteStore {
   private readonly db: Database.Database;
   /** Admin token hash, console sessions and the audit log. */
   readonly admin: AdminRecords;
+  /** Edge-optimised artifacts built from model versions (issue #8). */
+  readonly artifacts: ArtifactRecords;
+  /** Deployments, client assignments and telemetry windows (edge serving). */
+  readonly serving: ServingRecords;
+  /** Join tokens, enrolled devices and accepted payload hashes (identity). */
+  readonly devices: DeviceRecords;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -52,6 +61,9 @@ export class SqliteStore {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.admin = new AdminRecords(this.db);
+    this.artifacts = new ArtifactRecords(this.db);
+    this.serving = new ServingRecords(this.db);
+    this.devices = new DeviceRecords(this.db);
   }
 
   private migrate(): void {

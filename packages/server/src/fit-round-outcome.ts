@@ -1,0 +1,112 @@
+/**
+ * What happens once a training round has closed: the quorum check, the strategy's result, the new model version and
+ * its central evaluation, the round's metrics and status, and the events that announce them.
+ */
+import type { RoundMetrics } from '@shoal/protocol';
+import { encodeFrame } from '@shoal/codec';
+import type { Logger } from 'pino';
+import type { CloseReason } from './fit-round.js';
+import type { RunnerContext } from './job-runner.js';
+import type { OpenRound } from './open-round.js';
+import type { PrivacyLedger } from './privacy-ledger.js';
+import { roundMetrics } from './round-metrics.js';
+import type { JobRecord } from './store/records.js';
+
+export interface ClosedRoundFacts {
+  job: JobRecord;
+  round: number;
+  baseVersion: number;
+  startedAt: number;
+  parameterCount: number;
+  fitRound: OpenRound;
+  closeReason: CloseReason;
+  /** Weights downloads for this round's fit tasks, and how many were deltas. */
+  downloads: { total: number; deltas: number };
+}
+
+/**
+ * Cancels the tasks of clients that neither delivered nor failed (their contributions become 'dropped'); returns
+ * who finished and who was dropped, so later messages for the round get the right refusal.
+ */
+export function releaseClosedRound(ctx: RunnerContext, jobId: string, fitRound: OpenRound, closeReason: CloseReason) {
+  for (const clientId of fitRound.pending) {
+    ctx.store.updateContribution(jobId, fitRound.settings.round, clientId, { status: 'dropped', errorCode: 'LATE_UPDATE' });
+    ctx.registry.send(clientId, 'task:cancel', { jobId, round: fitRound.settings.round, taskId: fitRound.settings.tasks.get(clientId), reason: closeReason });
+  }
+  return {
+    round: fitRound.settings.round,
+    finished: new Set(fitRound.accepted.map((a) => a.clientId).concat(fitRound.failures.map((f) => f.clientId))),
+    dropped: new Set(fitRound.pending),
+  };
+}
+
+/** Records the closed round (and its new model version, if any); returns the version and the metrics stored. */
+export async function recordFitRound(
+  ctx: RunnerContext,
+  log: Logger,
+  privacy: PrivacyLedger,
+  facts: ClosedRoundFacts,
+): Promise<{ version: number | undefined; metrics: RoundMetrics; stopped: boolean }> {
+  const { store, events, metrics } = ctx;
+  const { job, round, baseVersion, fitRound } = facts;
+  const quorum = job.config.minFitClients;
+  const stopped = facts.closeReason === 'stopped';
+  const reached = fitRound.accepted.length >= quorum;
+  const outcome = !stopped && reached ? fitRound.finish() : undefined;
+  const metricsOfRound: RoundMetrics = {
+    ...roundMetrics({
+      parameterCount: facts.parameterCount,
+      examples: outcome?.metrics.examples ?? 0,
+      startedAt: facts.startedAt,
+      endedAt: Date.now(),
+      acceptedUpdateBytes: fitRound.accepted.map((a) => a.bytes),
+      contributions: store.listContributions(job.id, round),
+      downloads: facts.downloads,
+      training: outcome?.metrics,
+    }),
+    ...fitRound.roundMetrics?.(),
+  };
+
+  let version: { version: number; weights: Uint8Array } | undefined;
+  if (outcome?.weights !== undefined) {
+    const weights = encodeFrame('weights', job.tensorSpecs.map((spec, i) => ({ ...spec, values: outcome.weights![i]! })), { id: 'float32' }, ctx.codecs);
+    version = { version: baseVersion + 1, weights };
+    const central = await evaluateCentrally(ctx, log, job, weights);
+    if (central !== undefined) {
+      metricsOfRound.centralAccuracy = central.accuracy;
+      metricsOfRound.centralLoss = central.loss;
+    }
+  }
+  const status = version !== undefined ? 'completed' : 'failed';
+  privacy.record(metricsOfRound, outcome?.privacy, status === 'completed');
+  const statusReason = stopped
+    ? 'job stopped'
+    : (fitRound.abortReason ??
+      (!reached
+        ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates by the deadline`
+        : version === undefined
+          ? 'strategy kept the current model'
+          : undefined));
+  store.finishRound(
+    { jobId: job.id, round, status, statusReason, endedAt: Date.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
+    version === undefined
+      ? undefined
+      : { ...version, round, parentVersion: baseVersion, createdAt: Date.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
+  );
+  metrics.rounds.inc({ status });
+  metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);
+  log.info({ round, status, statusReason, modelVersion: version?.version, ...metricsOfRound }, 'round finished');
+  events.emit('round:finished', { jobId: job.id, round, status, modelVersion: version?.version, metrics: metricsOfRound });
+  return { version: version?.version, metrics: metricsOfRound, stopped };
+}
+
+async function evaluateCentrally(ctx: RunnerContext, log: Logger, job: JobRecord, weights: Uint8Array): Promise<{ loss: number; accuracy: number } | undefined> {
+  const evaluation = job.config.evaluation;
+  if (evaluation === undefined || ctx.evaluator === undefined) return undefined;
+  try {
+    return await ctx.evaluator.evaluate({ jobId: job.id, topology: job.topology, weights, dataset: evaluation.dataset, limit: evaluation.limit });
+  } catch (error) {
+    log.error({ err: error }, 'central evaluation failed');
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Keeps every registered client's serving assignment equal to what the rules resolve (assignment-resolver.ts): stores
+ * it, and sends `serving:assign` to online clients whose assignment changed, and to each client after its hello.
+ */
+import type { ServingAssign } from '@shoal/protocol';
+import type { Logger } from 'pino';
+import type { ClientRegistry } from '../client-registry.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { resolveAssignment } from './assignment-resolver.js';
+import type { Assignment, Deployment } from './deployment.js';
+
+/** Where a deployment's model is downloaded: the job's version, or the edge artifact built from it. */
+export function deploymentUrls(deployment: Pick<Deployment, 'jobId' | 'version' | 'artifactId'>): { modelUrl: string; weightsUrl: string } {
+  if (deployment.artifactId !== undefined) {
+    const artifact = `/api/v1/artifacts/${encodeURIComponent(deployment.artifactId)}`;
+    return { modelUrl: `${artifact}/model.json`, weightsUrl: `${artifact}/weights` };
+  }
+  const job = `/api/v1/jobs/${encodeURIComponent(deployment.jobId)}`;
+  return { modelUrl: `${job}/model.json`, weightsUrl: `${job}/models/${deployment.version}/weights` };
+}
+
+export function servingAssignMessage(deployment: Deployment): ServingAssign {
+  const message: ServingAssign = {
+    deploymentId: deployment.id,
+    jobId: deployment.jobId,
+    version: deployment.version,
+    ...deploymentUrls(deployment),
+    telemetryIntervalMs: deployment.telemetryIntervalMs,
+  };
+  if (deployment.artifactId !== undefined) message.artifactId = deployment.artifactId;
+  return message;
+}
+
+export class AssignmentSync {
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly registry: ClientRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Re-resolves every registered client after a deployment changed; returns how many assignments changed. */
+  syncAll(now: number): number {
+    const active = this.store.serving.active();
+    const byId = new Map(active.map((deployment) => [deployment.id, deployment]));
+    const current = this.store.serving.allAssignments();
+    const changed: Assignment[] = [];
+    const removed: string[] = [];
+    for (const client of this.store.listClients()) {
+      const labels = this.registry.get(client.id)?.capabilities.labels ?? client.capabilities.labels;
+      const resolved = resolveAssignment({ id: client.id, labels }, active);
+      const previous = current.get(client.id);
+      if (resolved === undefined) {
+        if (previous !== undefined) removed.push(client.id);
+      } else if (previous?.deploymentId !== resolved.deploymentId || previous.canary !== resolved.canary) {
+        changed.push({ clientId: client.id, ...resolved, assignedAt: now });
+      }
+    }
+    this.store.serving.saveAssignments(changed, removed);
+    let sent = 0;
+    for (const assignment of changed) {
+      const deployment = byId.get(assignment.deploymentId)!;
+      if (this.registry.send(assignment.clientId, 'serving:assign', servingAssignMessage(deployment))) sent += 1;
+    }
+    if (changed.length + removed.length > 0) this.logger.info({ changed: changed.length, removed: removed.length, sent }, 'serving assignments changed');
+    return changed.length + removed.length;
+  }
+
+  /** After hello: the client's labels may have changed, so its assignment is resolved again, stored, and sent if it has one. */
+  syncClient(clientId: string, now: number): void {
+    const client = this.registry.get(clientId);
+    if (client === undefined) return;
+    const active = this.store.serving.active();
+    const resolved = resolveAssignment({ id: clientId, labels: client.capabilities.labels }, active);
+    const previous = this.store.serving.assignment(clientId);
+    if (resolved === undefined) {
+      if (previous !== undefined) this.store.serving.saveAssignments([], [clientId]);
+      return;
+    }
+    if (previous?.deploymentId !== resolved.deploymentId || previous.canary !== resolved.canary) {
+      this.store.serving.saveAssignments([{ clientId, ...resolved, assignedAt: now }]);
+    }
+    const deployment = active.find((candidate) => candidate.id === resolved.deploymentId)!;
+    this.registry.send(clientId, 'serving:assign', servingAssignMessage(deployment));
+  }
+}
