@@ -152,7 +152,7 @@ describe('dropouts', () => {
         const tolerance = (2 * inputs.length * (0.5 / Math.floor(32_767 / N))) / totalWeight;
         expect(maxDeviation(weightsOf(job.id, version - 1), weightsOf(job.id, version), expectedMean(inputs, 0.5))).toBeLessThan(tolerance);
       }
-      if (leavers.length > 0) await refill(job.id);
+      if (leavers.length > 0) await refill();
     }
     harness.fleet.dropouts(new Map());
     await eventually(async () => ((await get<JobView>(`/jobs/${job.id}`)).status === 'completed' ? true : undefined), 10_000, 'the job to complete');

@@ -73,11 +73,9 @@ export function useSecureHarness() {
     roundDone: (jobId: string, round: number) => eventually(async () => finished.get(`${jobId}/${round}`), 120_000, `round ${round} of ${jobId}`),
     weightsOf: (jobId: string, version: number): NamedTensor[] => decodeFrame(state().coordinator.store.getVersionWeights(jobId, version)!).tensors,
     inputsOf: (jobId: string, round: number, ids: readonly string[]) => ids.map((id) => state().fleet.inputs.get(SecureFleet.key(jobId, round, id))!),
-    /** Replaces the clients that left while the job is paused, so that no task reaches a client before its hello completes. */
-    async refill(jobId: string): Promise<void> {
-      expect((await postJson(`${state().url}/api/v1/jobs/${jobId}/pause`, {}, auth)).status).toBe(200);
+    /** Replaces the clients that left; the next round waits for all N (minAvailableClients). */
+    async refill(): Promise<void> {
       await state().fleet.fill(N);
-      expect((await postJson(`${state().url}/api/v1/jobs/${jobId}/resume`, {}, auth)).status).toBe(200);
     },
   };
   return harness;

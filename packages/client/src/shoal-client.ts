@@ -13,9 +13,8 @@ import {
 } from '@shoal/protocol';
 import { defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
 import { initBackend, predict, trainLocal } from '@shoal/ml';
-import type { LabeledExamples } from '@shoal/data';
 import { ClientStateStore } from './client-state.js';
-import { CoordinatorHttp, type TransportSecurity } from './coordinator-http.js';
+import { CoordinatorHttp } from './coordinator-http.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { AGENT_VERSION, helloOutcome, helloRequest } from './hello.js';
 import { gate } from './gate.js';
@@ -24,57 +23,13 @@ import { runEvaluateTask } from './evaluate-task.js';
 import { ErrorFeedback } from './error-feedback.js';
 import { ModelSession } from './model-session.js';
 import { privatizeUpdate } from './privatize-update.js';
-import { SecureUploads, type SecurePhaseEvent } from './secure-upload.js';
-import { ServingService, type ServingOptions } from './serving-service.js';
+import { SecureUploads } from './secure-upload.js';
+import { ServingService } from './serving-service.js';
 import { listenForAssignments, telemetryOver } from './serving-link.js';
-import { OnlineLearning, type LabelledSampleReceipt, type OnlineLearningOptions } from './online-learning.js';
+import { OnlineLearning, type LabelledSampleReceipt } from './online-learning.js';
+import { DEFAULT_RECONNECT, type ShoalClientEvents, type ShoalClientOptions } from './client-options.js';
 
 export { AGENT_VERSION };
-
-export interface ReconnectPolicy {
-  /** First retry delay; doubles per attempt (exponential backoff). */
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** 0..1: each delay is spread by ± this fraction at random (jitter), so a fleet does not reconnect in lockstep. */
-  jitter: number;
-}
-
-export interface ShoalClientOptions {
-  coordinatorUrl: string;
-  name: string;
-  train: LabeledExamples;
-  evaluation?: LabeledExamples;
-  stateDir?: string;
-  labels?: string[];
-  reconnect?: Partial<ReconnectPolicy>;
-  codecs?: CodecRegistry;
-  /** TLS: the coordinator's certificate is always verified; `ca` pins the CA to trust (PEM). */
-  tls?: TransportSecurity;
-  /** Seed for local shuffling, so a run can be reproduced. */
-  seed?: number;
-  /** Enrol as a device with this admin-issued join token (once; the state directory remembers it), then sign every upload. */
-  joinToken?: string;
-  /** Serving and online learning: docs/edge-serving.md. */
-  serving?: Pick<ServingOptions, 'microBatch' | 'maxExamplesPerRequest'>;
-  onlineLearning?: OnlineLearningOptions;
-}
-
-export interface ShoalClientEvents {
-  registered: [{ clientId: string }];
-  'task:fit': [FitTask];
-  'task:evaluate': [EvaluateTask];
-  /** A secure-aggregation task reached a phase (secure-upload.ts). */
-  'secagg:phase': [SecurePhaseEvent];
-  uploaded: [{ jobId: string; round: number; bytes: number; float32Bytes: number; loss: number; durationMs: number }];
-  evaluated: [{ jobId: string; round: number; accuracy: number; loss: number }];
-  refused: [{ event: string; code: string; message: string }];
-  /** Something was wrong but the client carried on (e.g. an unreadable residual file); without a listener it goes to process.emitWarning. */
-  warning: [{ message: string }];
-  disconnected: [{ reason: string }];
-  fatal: [ShoalError];
-}
-
-const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, jitter: 0.5 };
 
 export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;

@@ -15,6 +15,8 @@ export interface ConnectedClient {
   connection: ClientConnection;
   connectedAt: number;
   lastSeenAt: number;
+  /** It proved an enrolled device key at hello (revoking the device disconnects it). */
+  enrolled?: boolean;
   /** The job this client is working for, if any; a client runs one task at a time. */
   busyWith: string | undefined;
 }

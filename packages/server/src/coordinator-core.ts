@@ -77,7 +77,6 @@ export class CoordinatorCore {
       events: this.events,
       frameLimits: { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: this.settings.maxMessageBytes },
       maxUpdateAttempts: this.settings.maxUpdateAttempts,
-      devices: this.devices,
       updates: new UpdateVerifier(this.store.devices),
     });
     this.downloads = new DownloadFrames(this.store, this.codecs);

@@ -174,7 +174,7 @@ export class FleetSession {
     const now = Date.now();
     const known = store.getClient(clientId);
     store.upsertClient({ id: clientId, name: request.name, capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
-    registry.register({ id: clientId, name: request.name, capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now });
+    registry.register({ id: clientId, name: request.name, capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now, enrolled: identity.enrolled });
     this.clientIdValue = clientId;
     this.lastPersistedSeenAt = now;
     if (this.accessToken !== undefined) deviceAccess.expire(this.accessToken);

@@ -23,7 +23,6 @@ import type { SecureInbound } from './secure-round-inbound.js';
 import { fitTask } from './task-messages.js';
 import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
-import type { DeviceIdentity } from './identity/device-identity.js';
 import type { UpdateVerifier } from './identity/update-verifier.js';
 
 export interface RunnerContext {
@@ -36,8 +35,7 @@ export interface RunnerContext {
   events: CoordinatorEvents;
   frameLimits: FrameLimits;
   maxUpdateAttempts: number;
-  /** Device identity: who may be sampled when a job requires enrolled devices, and signature checks on uploads. */
-  devices: DeviceIdentity;
+  /** Device-signature checks on uploads (identity). */
   updates: UpdateVerifier;
 }
 
@@ -127,7 +125,7 @@ export class JobRunner {
     const rng = createRng(config.seed).fork(round);
     const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next(), allocateSum: createAccumulators };
     const candidates = registry.idleCandidates();
-    const eligible = config.requireEnrolledDevices ? candidates.filter((candidate) => this.ctx.devices.isActive(candidate.id)) : candidates;
+    const eligible = config.requireEnrolledDevices ? candidates.filter((candidate) => registry.get(candidate.id)?.enrolled === true) : candidates;
     const plan = this.strategy.configureFit(context, eligible);
     if (plan === undefined) return false;
 

@@ -3,7 +3,8 @@
  * admin token is configured (--admin-token) or generated at first start and shown once. A token opens expiring console
  * sessions and also works directly as a bearer token for scripts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken as sha256 } from '@shoal/identity';
 import { ShoalError } from '@shoal/protocol';
 import type { AdminRecords } from '../store/admin-records.js';
 import type { ApiTokenRecord, Role, SessionRecord } from '../store/records.js';
@@ -19,7 +20,6 @@ export interface AdminAuthOptions {
 /** Checked with the other options (options.ts); a shorter token is too easy to guess. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
-const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 const tokenIdOf = (hash: string): string => `tok-${hash.slice(0, 8)}`;
 const TOKEN_SUBJECT = 'admin-token:';
 

@@ -2,7 +2,8 @@
  * Short-lived REST credentials for connected clients: hello hands each connection a bearer secret for its model
  * downloads; it stops working a grace period after the connection ends, or at once when the device is revoked.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken as sha256 } from '@shoal/identity';
 import type { Authenticator, PresentedCredentials, Principal } from '../auth/principal.js';
 
 export const ACCESS_GRACE_MS = 60_000;
@@ -13,10 +14,10 @@ interface Grant {
   expiresAt: number | undefined;
 }
 
-const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export class DeviceAccess implements Authenticator {
   private readonly grants = new Map<string, Grant>();
+  private prunedAt = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -47,8 +48,11 @@ export class DeviceAccess implements Authenticator {
     return { id, kind: 'device', role: 'device', subject: id, expiresAt: grant.expiresAt };
   }
 
+  /** Drops expired grants, at most once every grace period (a fleet reconnecting at once must not cost O(n²)). */
   private prune(): void {
     const now = this.now();
+    if (now - this.prunedAt < ACCESS_GRACE_MS) return;
+    this.prunedAt = now;
     for (const [hash, grant] of this.grants) if (grant.expiresAt !== undefined && grant.expiresAt <= now) this.grants.delete(hash);
   }
 }

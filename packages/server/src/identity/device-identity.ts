@@ -21,6 +21,7 @@ const fromBase64 = (value: string): Uint8Array => new Uint8Array(Buffer.from(val
 export class DeviceIdentity {
   /** Proofs seen within their validity window: the same proof cannot open a second session. */
   private readonly usedProofs = new Map<string, number>();
+  private proofsPrunedAt = 0;
 
   constructor(
     private readonly records: DeviceRecords,
@@ -90,7 +91,10 @@ export class DeviceIdentity {
     return { enrolled: true, device, labels: this.records.getJoinToken(device.joinTokenId)?.labels ?? [] };
   }
 
+  /** Drops proofs past their window, at most once a minute (a fleet reconnecting at once must not cost O(n²)). */
   private forgetOldProofs(now: number): void {
+    if (now - this.proofsPrunedAt < 60_000) return;
+    this.proofsPrunedAt = now;
     for (const [signature, timestampMs] of this.usedProofs) {
       if (Math.abs(now - timestampMs) > HELLO_PROOF_MAX_AGE_MS) this.usedProofs.delete(signature);
     }
@@ -99,12 +103,6 @@ export class DeviceIdentity {
   /** The device record, if the client is an enrolled device. */
   device(clientId: string): DeviceRecord | undefined {
     return this.records.getDevice(clientId);
-  }
-
-  /** Enrolled and not revoked. */
-  isActive(clientId: string): boolean {
-    const device = this.records.getDevice(clientId);
-    return device !== undefined && device.revokedAt === undefined;
   }
 
   revokeDevice(clientId: string, by: string): DeviceRecord {

@@ -52,7 +52,8 @@ export function apiRouter(deps: ApiDependencies): Router {
   const { store, registry, jobs } = deps;
   const router = Router();
   // Every request is authenticated and authorised by role before a body is parsed (rest-guard.ts has the few public routes).
-  router.use(authorizeByRole(anyOf(deps.auth, deps.deviceAccess), deps.audit));
+  // Device credentials first: model downloads are the most frequent calls and that check is an in-memory lookup.
+  router.use(authorizeByRole(anyOf(deps.deviceAccess, deps.auth), deps.audit));
   router.use(express.json({ limit: deps.maxJsonBodyBytes, strict: false }));
   router.use(sessionRouter({ auth: deps.auth, audit: deps.audit, throttle: new LoginThrottle() }));
   router.use(tokensRouter({ auth: deps.auth, audit: deps.audit }));
