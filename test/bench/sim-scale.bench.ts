@@ -52,12 +52,13 @@ function measure(fleet: Fleet, workers: number, run: number): Measurement {
   const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RoundLine);
   // Round 1 builds the model in every worker; the steady state starts at round 2.
   const steady = lines.slice(1);
-  const seconds = steady.reduce((sum, line) => sum + line.durationMs, 0) / 1000;
+  // Real time on this machine (durationMs is the simulated round time).
+  const seconds = steady.reduce((sum, line) => sum + line.wallMs, 0) / 1000;
   return {
     peakRssMiB: summary.peakRssMiB,
-    secondsPerRound: median(steady.map((line) => line.durationMs / 1000)),
+    secondsPerRound: median(steady.map((line) => line.wallMs / 1000)),
     updatesPerSecond: steady.reduce((sum, line) => sum + line.participants, 0) / seconds,
-    setupSeconds: summary.wallSeconds - lines.reduce((sum, line) => sum + line.durationMs, 0) / 1000,
+    setupSeconds: summary.wallSeconds - lines.reduce((sum, line) => sum + line.wallMs, 0) / 1000,
   };
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PATIENCE_MS } from '../support/patience.js';
 
 export const CHROMIUM = process.env['SHOAL_CHROMIUM'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
@@ -27,6 +28,9 @@ export interface Browser {
 export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'shoal-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  // Every wait and action waits for its state, however long a loaded machine takes; only a hang gives up.
+  context.setDefaultTimeout(PATIENCE_MS);
+  context.setDefaultNavigationTimeout(PATIENCE_MS);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
@@ -46,7 +50,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Waits until the element's attribute satisfies `accept` (polling inside the page, as playwright does). */
-export async function waitForAttribute(page: Page, selector: string, attribute: string, accept: string, timeout = 30_000): Promise<void> {
+export async function waitForAttribute(page: Page, selector: string, attribute: string, accept: string, timeout = PATIENCE_MS): Promise<void> {
   await page.waitForFunction(
     ([sel, attr, want]) => {
       const value = document.querySelector(sel!)?.getAttribute(attr!);

@@ -1,7 +1,7 @@
 /**
  * The fleet view with 10,000 registered clients (half of them connected): the coordinator pages, searches, filters and
- * sorts in SQLite, so each answer stays small and fast, and the page renders one page of rows at a time.
- * The bounds are generous on purpose (shared CI machines); the measured times are printed.
+ * sorts in SQLite, so each answer stays small whatever the fleet's size, and the page asks for one page of rows at a
+ * time. How fast that is belongs to a benchmark (`npm run bench:fleet-view`), not to a test; times are only printed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ describe('fleet view with 10,000 clients', () => {
     coordinator.store.startRound({ jobId: job.id, round: 1, status: 'running', statusReason: undefined, startedAt: 1, endedAt: undefined, deadlineAt: 2, selected: selected.length, reported: 0, failed: 0, modelVersion: undefined, metrics: {} }, selected);
     for (const id of selected.slice(0, 1000)) coordinator.store.updateContribution(job.id, 1, id, { status: 'accepted', numExamples: 100, bytesUp: 10 });
     browser = await launchBrowser();
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -53,7 +53,7 @@ describe('fleet view with 10,000 clients', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers a page, a search, a filter and a sort quickly', async () => {
+  it('answers a page, a search, a filter and a sort with one small page each', async () => {
     const timed = async (query: string) => {
       const started = performance.now();
       const response = await fetch(`${url}/api/v1/clients?${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -64,7 +64,9 @@ describe('fleet view with 10,000 clients', () => {
     const results = [];
     for (const query of queries) results.push({ query, ...(await timed(query)) });
     console.log(results.map((r) => `GET /clients?${r.query}: ${r.ms.toFixed(1)} ms, ${r.bytes} bytes`).join('\n'));
-    for (const result of results) expect(result.ms).toBeLessThan(1000);
+    // A page of 50 is a few hundred bytes per client, never the fleet: 10,000 clients would be megabytes.
+    for (const result of results.slice(0, 5)) expect(result.bytes).toBeLessThan(50 * 1024);
+    expect(results[5]!.page.items).toHaveLength(1000);
 
     const [first, paged, search, offline, busiest] = results.map((r) => r.page);
     expect(first).toMatchObject({ total: CLIENTS, registered: CLIENTS, online: CLIENTS / 2 });
@@ -80,12 +82,15 @@ describe('fleet view with 10,000 clients', () => {
   it('renders the fleet page, pages through it and searches it', async () => {
     const { page } = browser;
     expect((await page.request.post(`${url}/api/v1/session`, { data: { token: ADMIN_TOKEN } })).status()).toBe(201);
+    const asked: URL[] = [];
+    page.on('request', (request) => {
+      const requested = new URL(request.url());
+      if (requested.pathname === '/api/v1/clients') asked.push(requested);
+    });
     const started = Date.now();
     await page.goto(`${url}/fleet`);
     await page.locator('[data-testid=fleet-table] tbody tr').nth(49).waitFor();
-    const renderMs = Date.now() - started;
-    console.log(`fleet page with ${CLIENTS} clients: first 50 rows after ${renderMs} ms`);
-    expect(renderMs).toBeLessThan(5000);
+    console.log(`fleet page with ${CLIENTS} clients: first 50 rows after ${Date.now() - started} ms`);
     expect(await page.locator('[data-testid=fleet-registered]').textContent()).toBe('10,000');
     expect(await page.locator('[data-testid=fleet-online]').textContent()).toBe('5,000');
     expect(await page.locator('[data-testid=fleet-table] tbody tr').count()).toBe(50);
@@ -101,6 +106,9 @@ describe('fleet view with 10,000 clients', () => {
     await page.getByLabel('Sort by', { exact: true }).selectOption('-contributions');
     await page.locator('.pager-summary', { hasText: 'of 10,000' }).waitFor();
     expect(await page.locator('[data-testid=fleet-table] tbody tr').first().locator('.chip').first().textContent()).toBe('r1 accepted');
+    // Every list request the page made asked for one page, never for the whole fleet.
+    expect(asked.length).toBeGreaterThan(0);
+    for (const requested of asked) expect(Number(requested.searchParams.get('limit'))).toBeLessThanOrEqual(100);
     await screenshot(page, '15-fleet-10000-clients');
   });
 });

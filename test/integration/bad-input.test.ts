@@ -12,6 +12,7 @@ import { decodeFrame, encodeFrame } from '@shoal/codec';
 import type { FitTask, JobView, NamedTensor, RoundView, TensorSpec, ContributionView } from '@shoal/protocol';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from '../support/raw-client.js';
 import { downloadBytes, getJson, postJson, request, useBearerToken } from '../support/rest.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-bad-'));
 let coordinator: Coordinator;
@@ -92,7 +93,7 @@ describe('a round under attack', () => {
     await helloRaw(a, 'honest-a', 100);
     await helloRaw(b, 'honest-b', 300);
     const tasks = Promise.all([nextTask(a), nextTask(b)]);
-    const created = await postJson<JobView>(`${url}/api/v1/jobs`, { name: 'attacked', model: { preset: 'mnist-2nn' }, rounds: 2, minFitClients: 2, roundDeadlineMs: 60_000 }, admin);
+    const created = await postJson<JobView>(`${url}/api/v1/jobs`, { name: 'attacked', model: { preset: 'mnist-2nn' }, rounds: 2, minFitClients: 2, roundDeadlineMs: ROUND_DEADLINE_MS }, admin);
     expect(created.status).toBe(201);
     job = created.body;
     [taskA, taskB] = await tasks;

@@ -8,6 +8,7 @@ import { Coordinator } from '@shoal/server';
 import type { ShoalClient } from '@shoal/client';
 import { activeBackend } from '@shoal/ml';
 import { startSdkFleet } from '../support/sdk-fleet.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cnn-'));
 const coordinator = new Coordinator({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }), centralEvaluation: false });
@@ -32,11 +33,11 @@ describe('CNN round', () => {
       })),
     );
     const finished = new Promise<{ status: string; modelVersion: number | undefined }>((resolve) => coordinator.events.once('round:finished', resolve));
-    await coordinator.jobs.create({ name: 'cnn', model: { preset: 'mnist-cnn' }, rounds: 1, batchSize: 16, learningRate: 0.05 });
+    await coordinator.jobs.create({ name: 'cnn', model: { preset: 'mnist-cnn' }, rounds: 1, batchSize: 16, learningRate: 0.05, roundDeadlineMs: ROUND_DEADLINE_MS });
     const round = await finished;
 
     expect(refusals).toEqual([]);
     expect(activeBackend()).toBe(process.env['SHOAL_BACKEND'] ?? 'wasm');
     expect(round).toMatchObject({ status: 'completed', modelVersion: 1 });
-  }, 180_000);
+  });
 });

@@ -14,6 +14,7 @@ import { parseResidualFile } from '../../packages/client/src/error-feedback.js';
 import { call, nextTask } from '../support/raw-client.js';
 import { maxAbsDifference, meta, tensors, useRawFleet } from '../support/raw-fleet.js';
 import { eventually } from '../support/rest.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const codecs = defaultCodecRegistry();
 const fleet = useRawFleet();
@@ -22,7 +23,7 @@ describe('sparse, quantised uploads', () => {
   it('refuses bad top-k+qsgd updates with codes, then streams the good ones into exactly their weighted mean', async () => {
     const codec = { id: 'topk+qsgd', params: { fraction: 0.01, bits: 8, blockSize: 256 } };
     const tasks = Promise.all(fleet().raw.map(nextTask));
-    const job = await fleet().coordinator.jobs.create({ name: 'sparse', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 2, uploadCodec: codec });
+    const job = await fleet().coordinator.jobs.create({ name: 'sparse', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 2, uploadCodec: codec, roundDeadlineMs: ROUND_DEADLINE_MS });
     const [taskA, taskB] = await tasks;
     // Entries 5 and 9 of every tensor are the largest, so fc2/bias (200 elements, k = 2) keeps exactly those.
     const fill = (scale: number) => (i: number) => (i === 5 || i === 9 ? scale : scale * 0.001 * ((i % 7) - 3));
@@ -78,11 +79,11 @@ describe('SDK clients with compression both ways', () => {
     await Promise.all(registered);
     try {
       const job = await fleet().coordinator.jobs.create({
-        name: 'sdk-compressed', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, batchSize: 20, learningRate: 0.1,
+        name: 'sdk-compressed', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, batchSize: 20, learningRate: 0.1, roundDeadlineMs: ROUND_DEADLINE_MS,
         uploadCodec: { id: 'topk+qsgd', params: { fraction: 0.01, bits: 8, blockSize: 256 } },
         downloadCodec: { id: 'qsgd', params: { bits: 8, blockSize: 256 } },
       });
-      await eventually(async () => (fleet().coordinator.store.getJob(job.id)!.status === 'running' ? undefined : true), 120_000, 'the job to finish');
+      await eventually(async () => (fleet().coordinator.store.getJob(job.id)!.status === 'running' ? undefined : true), 'the job to finish');
 
       expect(refusals).toEqual([]);
       expect(job.config.errorFeedback).toBe(true);
@@ -106,5 +107,5 @@ describe('SDK clients with compression both ways', () => {
     } finally {
       await Promise.all(clients.map((client) => client.stop()));
     }
-  }, 120_000);
+  });
 });

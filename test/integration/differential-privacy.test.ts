@@ -12,6 +12,7 @@ import type { ShoalClient } from '@shoal/client';
 import { RdpAccountant } from '@shoal/privacy';
 import { ShoalError, type FitTask, type PrivacySettings } from '@shoal/protocol';
 import { startSdkFleet } from '../support/sdk-fleet.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-dp-'));
 const coordinator = new Coordinator({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }), centralEvaluation: false });
@@ -75,7 +76,7 @@ describe('DP jobs', () => {
     const mechanism = { samplingRate: 1, noiseMultiplier: 1 };
     const budget = (RdpAccountant.epsilonAfter(mechanism, 2, 1e-3) + RdpAccountant.epsilonAfter(mechanism, 3, 1e-3)) / 2;
     const job = await coordinator.jobs.create({
-      name: 'dp-central', model: { preset: 'mnist-2nn' }, rounds: 10, minFitClients: CLIENTS, learningRate: 0.1,
+      name: 'dp-central', model: { preset: 'mnist-2nn' }, rounds: 10, minFitClients: CLIENTS, learningRate: 0.1, roundDeadlineMs: ROUND_DEADLINE_MS,
       privacy: privacy({ accountant: { kind: 'rdp', delta: 1e-3, populationSize: CLIENTS, epsilonBudget: budget } }),
     });
     expect(await finished(job.id)).toBe('budget_exhausted');
@@ -87,12 +88,12 @@ describe('DP jobs', () => {
     const ended = coordinator.store.getJob(job.id)!;
     expect(ended.statusReason).toMatch(/privacy budget exhausted: round 3 would spend ε = .* > ε_max/);
     expect(ended.latestVersion).toBe(2);
-  }, 120_000);
+  });
 
   it('in client mode sends clip norm and noise share to every client and completes', async () => {
     tasks.length = 0;
     const job = await coordinator.jobs.create({
-      name: 'dp-client', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 2, learningRate: 0.1,
+      name: 'dp-client', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 2, learningRate: 0.1, roundDeadlineMs: ROUND_DEADLINE_MS,
       privacy: privacy({ mode: 'client', noiseMultiplier: 0.8, clipping: { clipNorm: 0.5 } }),
     });
     expect(await finished(job.id)).toBe('completed');
@@ -101,5 +102,5 @@ describe('DP jobs', () => {
     const [round] = coordinator.store.listRounds(job.id);
     expect(round!.status).toBe('completed');
     expect(round!.metrics.epsilon).toBeCloseTo(RdpAccountant.epsilonAfter({ samplingRate: 1, noiseMultiplier: 0.8 }, 1, 1e-3), 10);
-  }, 120_000);
+  });
 });

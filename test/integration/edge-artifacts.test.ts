@@ -16,6 +16,7 @@ import { evaluateModel, modelFromTopology, setWeights } from '@shoal/ml';
 import { parseMessage, type ArtifactView, type JobView, type TensorSpec } from '@shoal/protocol';
 import { startSdkFleet } from '../support/sdk-fleet.js';
 import { eventually, request, type RestReply } from '../support/rest.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const ADMIN_TOKEN = 'edge-artifacts-admin-token';
 const HELD_OUT = 1000;
@@ -35,14 +36,14 @@ const buildArtifact = (body: unknown) => api<ArtifactView & { error?: { code: st
 beforeAll(async () => {
   ({ url } = await coordinator.start());
   clients.push(...(await startSdkFleet(url, { count: 2, examplesPerClient: 1000, namePrefix: 'edge' })));
-  const created = await api<JobView>('/jobs', { method: 'POST', body: JSON.stringify({ name: 'edge-2nn', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, learningRate: 0.1, batchSize: 32 }) });
+  const created = await api<JobView>('/jobs', { method: 'POST', body: JSON.stringify({ name: 'edge-2nn', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, learningRate: 0.1, batchSize: 32, roundDeadlineMs: ROUND_DEADLINE_MS }) });
   expect(created.status).toBe(201);
   job = await eventually(async () => {
     const view = (await api<JobView>(`/jobs/${created.body.id}`)).body;
     return view.status === 'running' ? undefined : view;
-  }, 120_000, 'the job to finish');
+  }, 'the job to finish');
   expect([job.status, job.latestModelVersion]).toEqual(['completed', 3]);
-}, 180_000);
+});
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.stop()));
@@ -75,7 +76,7 @@ describe('edge artifacts over REST', () => {
     const { accuracy } = await evaluateModel(model, loadMnist('test', { limit: HELD_OUT }));
     model.dispose();
     expect(Math.abs(accuracy - artifact.accuracy)).toBeLessThanOrEqual(1 / HELD_OUT);
-  }, 120_000);
+  });
 
   it('refuses an unreachable minimum accuracy with 422 ARTIFACT_BELOW_MIN_ACCURACY, listing each candidate, and stores nothing', async () => {
     const before = coordinator.store.artifacts.count();
@@ -90,7 +91,7 @@ describe('edge artifacts over REST', () => {
     expect((await api<{ items: ArtifactView[] }>('/artifacts')).body.items).toHaveLength(before);
     const audit = (await api<{ items: { action: string; outcome: string; errorCode?: string }[] }>('/audit?limit=5')).body.items;
     expect(audit.find((entry) => entry.action === 'artifact.build')).toMatchObject({ outcome: 'failure', errorCode: 'ARTIFACT_BELOW_MIN_ACCURACY' });
-  }, 120_000);
+  });
 
   it('refuses a build without credentials, with a bad body, or of a version that does not exist', async () => {
     const anonymous = await request(`${url}/api/v1/jobs/${job.id}/models/3/artifacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"minAccuracy":0.5}' });

@@ -12,6 +12,7 @@ import { parseMessage, type ClientView, type ContributionView, type DeviceView, 
 import { decodeFrame } from '@shoal/codec';
 import { AGENT_BIN, startCoordinator, startProgram, type Started } from '../../apps/demo/src/processes.js';
 import { downloadBytes, eventually, getJson, postJson, useBearerToken } from '../support/rest.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const AGENTS = 3;
 const ADMIN_TOKEN = 'federated-training-admin-token';
@@ -39,7 +40,7 @@ describe('federated training with real processes', () => {
     await eventually(async () => {
       const clients = await getJson<{ online: number }>(`${coordinator.url}/api/v1/clients`);
       return clients.online === AGENTS ? true : undefined;
-    }, 60_000, 'three agents to register');
+    }, 'three agents to register');
   });
 
   afterAll(async () => {
@@ -57,7 +58,7 @@ describe('federated training with real processes', () => {
       learningRate: 0.1,
       batchSize: 32,
       evaluation: { dataset: 'mnist-test', limit: 2000 },
-      roundDeadlineMs: 120_000,
+      roundDeadlineMs: ROUND_DEADLINE_MS,
       requireEnrolledDevices: true,
     });
     expect(created.status).toBe(201);
@@ -65,7 +66,7 @@ describe('federated training with real processes', () => {
     job = await eventually(async () => {
       const view = await getJson<JobView>(`${coordinator.url}/api/v1/jobs/${job.id}`);
       return view.status === 'running' ? undefined : view;
-    }, 180_000, 'the job to finish');
+    }, 'the job to finish');
 
     expect(job.status).toBe('completed');
     expect(job.summary.roundsCompleted).toBe(2);
@@ -103,7 +104,7 @@ describe('federated training with real processes', () => {
     const clients = (await getJson<{ items: ClientView[] }>(`${coordinator.url}/api/v1/clients`)).items;
     const views: [MessageName, unknown[]][] = [['job', [job]], ['round', rounds], ['model-version', versions], ['contribution', contributions], ['client', clients], ['device', devices]];
     for (const [schema, items] of views) for (const item of items) parseMessage(schema, item);
-  }, 240_000);
+  });
 
   it('keeps the job, rounds and model versions across a restart on the same data directory', async () => {
     const before = {
@@ -128,15 +129,15 @@ describe('federated training with real processes', () => {
     const clients = (await getJson<{ items: ClientView[] }>(`${coordinator.url}/api/v1/clients`)).items;
     expect(clients.map((c) => c.id).sort()).toEqual(before.clients.items.map((c) => c.id).sort());
     expect(clients.every((c) => c.contributions === 2)).toBe(true);
-  }, 60_000);
+  });
 
   it('has agents reconnect to the restarted coordinator under their stable ids', async () => {
     const ids = await eventually(async () => {
       const clients = await getJson<{ items: ClientView[]; online: number }>(`${coordinator.url}/api/v1/clients`);
       return clients.online === AGENTS ? clients.items.map((c) => c.id) : undefined;
-    }, 60_000, 'agents to reconnect');
+    }, 'agents to reconnect');
     expect(ids).toHaveLength(AGENTS);
-  }, 70_000);
+  });
 
   it('serves health and Prometheus metrics', async () => {
     const health = await getJson<{ status: string }>(`${coordinator.url}/healthz`);

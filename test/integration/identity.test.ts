@@ -17,6 +17,7 @@ import { decodeFrame, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import { call, connectRaw, nextTask, type RawSocket } from '../support/raw-client.js';
 import { meta, tensors } from '../support/raw-fleet.js';
 import { eventually, postJson, request, useBearerToken } from '../support/rest.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const ADMIN_TOKEN = 'identity-test-admin-token';
 useBearerToken(ADMIN_TOKEN);
@@ -166,7 +167,7 @@ describe('signed uploads', () => {
     let unsampled = false;
     plain.once('fit:task', () => (unsampled = true));
     const tasks = Promise.all(devices.map((d) => nextTask(d.socket)));
-    job = await coordinator.jobs.create({ name: 'signed', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, roundDeadlineMs: 60_000, uploadCodec: { id: 'float32' }, requireEnrolledDevices: true });
+    job = await coordinator.jobs.create({ name: 'signed', model: { preset: 'mnist-2nn' }, rounds: 3, minFitClients: 2, roundDeadlineMs: ROUND_DEADLINE_MS, uploadCodec: { id: 'float32' }, requireEnrolledDevices: true });
     const [taskA, taskB] = await tasks;
     const [a, b] = devices;
     const frameA = frameFor(1, 0);
@@ -209,13 +210,13 @@ describe('signed uploads', () => {
 
     const revoked = await postJson<{ revokedAt: number }>(`${url}/api/v1/devices/${b!.clientId}/revoke`, {});
     expect(revoked.body.revokedAt).toBeTypeOf('number');
-    await eventually(async () => (b!.socket.connected ? undefined : true), 5_000, 'the revoked device to be disconnected');
+    await eventually(async () => (b!.socket.connected ? undefined : true), 'the revoked device to be disconnected');
     expect((await request(`${url}/api/v1/jobs/${job.id}/model.json`, { headers: bearer(b!.accessToken) })).status).toBe(401);
     expect((await connectAs(b!.clientId, b!.credentials.helloProof(b!.clientId))).reply.error?.code).toBe('DEVICE_REVOKED');
     // A's genuine update closes the round; with B gone it misses the quorum of 2 and releases no model.
     const fresh = frameFor(2, 0);
     expect((await call(a!.socket, 'fit:result', { ...meta(taskA!, 100), signature: signed(0, taskA!, fresh) }, fresh)).ok).toBe(true);
-    const round = await eventually(async () => coordinator.store.getRound(job.id, 2)?.status === 'running' ? undefined : coordinator.store.getRound(job.id, 2), 10_000, 'round 2 to end');
+    const round = await eventually(async () => coordinator.store.getRound(job.id, 2)?.status === 'running' ? undefined : coordinator.store.getRound(job.id, 2), 'round 2 to end');
     expect(round.status).toBe('failed');
     expect(coordinator.store.listContributions(job.id, 2).find((c) => c.clientId === b!.clientId)?.status).toBe('dropped');
     const audit = coordinator.audit.list({ limit: 20 }).items;

@@ -9,6 +9,7 @@ import * as secAgg from '@shoal/secagg';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from '../support/raw-client.js';
 import { TINY_TOPOLOGY, expectedMean, maxDeviation, ringSum } from '../support/secure-fleet.js';
 import { N, useSecureHarness } from '../support/secure-harness.js';
+import { ROUND_DEADLINE_MS, PHASE_TIMEOUT_MS } from '../support/patience.js';
 
 const harness = useSecureHarness();
 const { sums, createJob, roundDone, weightsOf, inputsOf } = harness;
@@ -29,7 +30,7 @@ describe('a raw protocol client', () => {
     const roster = next<MessageOf<'secagg-roster'>>(raw, 'secagg:roster');
     const maskRequest = next<MessageOf<'secagg-masked-input-request'>>(raw, 'secagg:masked-input-request');
     const unmaskRequest = next<MessageOf<'secagg-unmask-request'>>(raw, 'secagg:unmask-request');
-    const job = await createJob({ name: 'raw', model: { topology: TINY_TOPOLOGY }, rounds: 1, roundDeadlineMs: 60_000, secureAggregation: { phaseTimeoutMs: 30_000 } });
+    const job = await createJob({ name: 'raw', model: { topology: TINY_TOPOLOGY }, rounds: 1, roundDeadlineMs: ROUND_DEADLINE_MS, secureAggregation: { phaseTimeoutMs: PHASE_TIMEOUT_MS } });
     const { jobId, round, taskId, modelVersion, secureAggregation: block } = (await task) as FitTask;
     const base = { jobId, round, taskId };
     const secagg = new secAgg.SecAggClient(rawId, { context: block!.context, threshold: block!.threshold, ringBits: block!.ringBits, length: block!.length });
@@ -90,5 +91,5 @@ describe('a raw protocol client', () => {
     expect(maxDeviation(weightsOf(job.id, 0), weightsOf(job.id, 1), expectedMean([...sdkInputs, rawInput], 0.5))).toBeLessThan(1e-6);
     expect(await refusal(raw, 'secagg:unmask', { ...base, ...unmask })).toBe('LATE_UPDATE');
     raw.disconnect();
-  }, 120_000);
+  });
 });

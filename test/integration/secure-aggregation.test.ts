@@ -9,6 +9,7 @@ import { parseMessage, type ContributionView, type JobView, type RoundView } fro
 import { eventually, postJson } from '../support/rest.js';
 import { SecureFleet, TINY_TOPOLOGY, expectedMean, maxDeviation, ringSum, topByteChiSquare, type Phase } from '../support/secure-fleet.js';
 import { N, SIZES, auth, useSecureHarness } from '../support/secure-harness.js';
+import { ROUND_DEADLINE_MS, PHASE_TIMEOUT_MS } from '../support/patience.js';
 
 /** χ² with 255 degrees of freedom: the 99.99% critical value (Wilson–Hilferty), so a uniform vector fails 1 run in 10,000. */
 const CHI_SQUARE_9999 = 347.7;
@@ -20,7 +21,7 @@ describe('a secure job end to end', () => {
     const plain = await createJob({ name: 'plain', model: { preset: 'mnist-2nn' }, rounds: 1, uploadCodec: { id: 'float32' } });
     await roundDone(plain.id, 1);
     const secure = await createJob({
-      name: 'secure', model: { preset: 'mnist-2nn' }, rounds: 2, secureAggregation: { ringBits: 32, phaseTimeoutMs: 20_000 },
+      name: 'secure', model: { preset: 'mnist-2nn' }, rounds: 2, secureAggregation: { ringBits: 32, phaseTimeoutMs: PHASE_TIMEOUT_MS },
       evaluation: { dataset: 'mnist-test', limit: 1000 },
     });
     await roundDone(secure.id, 2);
@@ -51,7 +52,7 @@ describe('a secure job end to end', () => {
     const inputs = inputsOf(secure.id, 1, included);
     expect(inputs.map((input) => input.weight).sort()).toEqual(SIZES.map((size) => size / 120).sort());
     expect(maxDeviation(start, secureV1, expectedMean(inputs, 0.5))).toBeLessThan(1e-6);
-  }, 240_000);
+  });
 
   it("holds one client's masked vector that passes a χ² uniformity test, while the unmasked sum is exact", async () => {
     const job = (await get<{ items: JobView[] }>('/jobs')).items.find((j) => j.name === 'secure')!;
@@ -86,7 +87,7 @@ describe('job settings and client-side DP', () => {
 
   it('composes with client-side DP: clients clip and add noise before encoding, the coordinator divides by m', async () => {
     const privacy = { mode: 'client', noiseMultiplier: 0.5, clipping: { clipNorm: 0.2 }, samplingRate: 1, accountant: { kind: 'rdp', delta: 1e-4, populationSize: N } };
-    const job = await createJob({ name: 'secure-dp', model: { topology: TINY_TOPOLOGY }, rounds: 1, privacy, secureAggregation: { ringBits: 32 } });
+    const job = await createJob({ name: 'secure-dp', model: { topology: TINY_TOPOLOGY }, rounds: 1, privacy, secureAggregation: { ringBits: 32, phaseTimeoutMs: PHASE_TIMEOUT_MS } });
     expect(await roundDone(job.id, 1)).toMatchObject({ status: 'completed', modelVersion: 1 });
     const [round] = (await get<{ items: RoundView[] }>(`/jobs/${job.id}/rounds`)).items;
     expect(round!.metrics).toMatchObject({ participants: N, clipNorm: 0.2 });
@@ -100,7 +101,7 @@ describe('job settings and client-side DP', () => {
     // R = C + 6 noise deviations: nothing was clipped by the ring, so the release is Σ Δ / m with m = q·N = N.
     const clipRange = 0.2 + (6 * 0.5 * 0.2) / Math.sqrt(3);
     expect(maxDeviation(weightsOf(job.id, 0), weightsOf(job.id, 1), expectedMean(inputs, clipRange))).toBeLessThan(1e-6);
-  }, 60_000);
+  });
 });
 
 describe('dropouts', () => {
@@ -116,8 +117,8 @@ describe('dropouts', () => {
     const plans = new Map(scenarios.flatMap((s, i) => (s.phase === undefined ? [] : [[i + 1, { round: i + 1, phase: s.phase, count: s.count }] as const])));
     harness.fleet.dropouts(plans);
     const job = await createJob({
-      name: 'dropouts', model: { topology: TINY_TOPOLOGY }, rounds: scenarios.length, roundDeadlineMs: 30_000,
-      secureAggregation: { ringBits: 16, phaseTimeoutMs: 10_000 },
+      name: 'dropouts', model: { topology: TINY_TOPOLOGY }, rounds: scenarios.length, roundDeadlineMs: ROUND_DEADLINE_MS,
+      secureAggregation: { ringBits: 16, phaseTimeoutMs: PHASE_TIMEOUT_MS },
     });
     let version = 0;
     for (const [index, scenario] of scenarios.entries()) {
@@ -155,6 +156,6 @@ describe('dropouts', () => {
       if (leavers.length > 0) await refill();
     }
     harness.fleet.dropouts(new Map());
-    await eventually(async () => ((await get<JobView>(`/jobs/${job.id}`)).status === 'completed' ? true : undefined), 10_000, 'the job to complete');
-  }, 300_000);
+    await eventually(async () => ((await get<JobView>(`/jobs/${job.id}`)).status === 'completed' ? true : undefined), 'the job to complete');
+  });
 });

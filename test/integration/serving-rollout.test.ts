@@ -69,7 +69,7 @@ beforeAll(async () => {
   ({ jobId, trainers } = await trainJob(admin, url, 2));
   for (let i = 0; i < COHORT_CLIENTS; i++) cohort.push(await ServingClient.connect(url, `cohort-${i}`, i % 2 === 0 ? ['cohort-a'] : ['eu', 'cohort-a']));
   others = [await ServingClient.connect(url, 'other-0', ['other']), await ServingClient.connect(url, 'other-1', [])];
-}, 120_000);
+});
 
 afterAll(async () => {
   for (const client of [...cohort, ...others]) client.disconnect();
@@ -157,7 +157,7 @@ describe('serving rollout', () => {
     expect((await share[0]!.report({ latencyMs: { p50: 5, p95: 10, p99: 14, max: 30 } })).ok).toBe(true);
     expect((await share.at(-1)!.report({ latencyMs: { p50: 5, p95: 10, p99: 16, max: 30 } })).ok).toBe(true);
     expect(await statusOf(v2.id)).toBe('canary');
-    await eventually(async () => ((await statusOf(v2.id)) === 'serving' ? true : undefined), 10_000, 'the canary to serve the whole cohort');
+    await eventually(async () => ((await statusOf(v2.id)) === 'serving' ? true : undefined), 'the canary to serve the whole cohort');
     for (const client of cohort) expect((await client.assignedTo(v2.id)).version).toBe(2);
     expect(await deployment(v1.id)).toMatchObject({ status: 'superseded', statusReason: expect.stringContaining(v2.id) });
     expect((await deployment(v2.id)).clients).toEqual({ assigned: COHORT_CLIENTS, online: COHORT_CLIENTS, canary: 0 });

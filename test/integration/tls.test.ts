@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { Coordinator } from '@shoal/server';
 import { ShoalClient } from '@shoal/client';
 import { shardExamples } from '../support/sdk-fleet.js';
+import { ROUND_DEADLINE_MS } from '../support/patience.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -47,9 +48,9 @@ describe('TLS', () => {
     await Promise.all(clients.map((client) => client.start()));
     await Promise.all(registered);
     const finished = new Promise<{ status: string }>((resolve) => coordinator.events.once('round:finished', resolve));
-    await coordinator.jobs.create({ name: 'tls', model: { preset: 'mnist-2nn' }, rounds: 1, learningRate: 0.1 });
+    await coordinator.jobs.create({ name: 'tls', model: { preset: 'mnist-2nn' }, rounds: 1, learningRate: 0.1, roundDeadlineMs: ROUND_DEADLINE_MS });
     expect((await finished).status).toBe('completed');
-  }, 60_000);
+  });
 
   it('refuses a client that does not trust the coordinator certificate', async () => {
     const stranger = new ShoalClient({ coordinatorUrl: url, name: 'stranger', train: train(), reconnect: { initialDelayMs: 50, maxDelayMs: 100, jitter: 0 } });

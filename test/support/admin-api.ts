@@ -5,6 +5,7 @@ import type { FitTask, JobView } from '@shoal/protocol';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from './raw-client.js';
 import { meta, tensors } from './raw-fleet.js';
 import { eventually, request, type RestReply } from './rest.js';
+import { ROUND_DEADLINE_MS } from './patience.js';
 
 export class AdminApi {
   /** `baseUrl` is asked on every call, so the api follows a coordinator restarted on another address. */
@@ -31,7 +32,7 @@ export async function trainJob(api: AdminApi, url: string, rounds: number): Prom
   const trainers = [await connectRaw(url), await connectRaw(url)];
   for (const [i, socket] of trainers.entries()) await helloRaw(socket, `trainer-${i}`, 100);
   let tasks = Promise.all(trainers.map(nextTask));
-  const created = await api.call<JobView>('POST', '/jobs', { name: 'served', model: { preset: 'mnist-2nn' }, rounds, minFitClients: 2, roundDeadlineMs: 60_000 });
+  const created = await api.call<JobView>('POST', '/jobs', { name: 'served', model: { preset: 'mnist-2nn' }, rounds, minFitClients: 2, roundDeadlineMs: ROUND_DEADLINE_MS });
   expect(created.status).toBe(201);
   const jobId = created.body.id;
   const specs = (await api.get<{ tensors: { name: string; shape: number[] }[] }>(`/jobs/${jobId}/model.json`)).tensors;
@@ -43,6 +44,6 @@ export async function trainJob(api: AdminApi, url: string, rounds: number): Prom
       expect((await call(trainers[c]!, 'fit:result', meta(task, 100), frame)).ok).toBe(true);
     }
   }
-  await eventually(async () => ((await api.get<JobView>(`/jobs/${jobId}`)).status === 'completed' ? true : undefined), 20_000, 'the job to complete');
+  await eventually(async () => ((await api.get<JobView>(`/jobs/${jobId}`)).status === 'completed' ? true : undefined), 'the job to complete');
   return { jobId, trainers };
 }

@@ -1,6 +1,7 @@
 /** A protocol-level test client speaking raw socket.io to /fleet, so tests can send exactly the bytes they mean. */
 import { io, type Socket } from 'socket.io-client';
 import { FLEET_NAMESPACE, PROTOCOL_VERSION, type FitTask } from '@shoal/protocol';
+import { PATIENCE_MS } from './patience.js';
 
 export type RawSocket = Socket;
 
@@ -12,9 +13,9 @@ export function connectRaw(url: string, auth: Record<string, unknown> = { protoc
   });
 }
 
-/** Emits with an ack and resolves with the reply (or rejects after the timeout). */
+/** Emits with an ack and resolves with the reply (rejects only after PATIENCE_MS: a hang). */
 export function call(socket: RawSocket, event: string, ...args: unknown[]): Promise<{ ok: boolean; error?: { code: string; message: string }; [key: string]: unknown }> {
-  return socket.timeout(10_000).emitWithAck(event, ...args);
+  return socket.timeout(PATIENCE_MS).emitWithAck(event, ...args);
 }
 
 export async function helloRaw(socket: RawSocket, name: string, numTrainExamples = 100): Promise<string> {

@@ -10,6 +10,7 @@ import { createRandom } from '@shoal/codec/testing';
 import type { FitTask, NamedTensor, TensorSpec } from '@shoal/protocol';
 import { call, connectRaw, helloRaw, nextTask, type RawSocket } from './raw-client.js';
 import { eventually, useBearerToken } from './rest.js';
+import { ROUND_DEADLINE_MS } from './patience.js';
 
 /** Examples each raw client reports, so FedAvg weights their updates 1 : 3. */
 export const EXAMPLES = [100, 300];
@@ -72,7 +73,7 @@ export class RawFleet {
   async train(body: Record<string, unknown> & { rounds: number }, update: (round: number, client: number) => (i: number, t: number) => number): Promise<JobRecord> {
     const { coordinator, raw } = this;
     let tasks = Promise.all(raw.map(nextTask));
-    const job = await coordinator.jobs.create({ model: { preset: 'mnist-2nn' }, minFitClients: 2, roundDeadlineMs: 60_000, ...body });
+    const job = await coordinator.jobs.create({ model: { preset: 'mnist-2nn' }, minFitClients: 2, roundDeadlineMs: ROUND_DEADLINE_MS, ...body });
     for (let round = 1; round <= body.rounds; round++) {
       const received = await tasks;
       tasks = Promise.all(raw.map(nextTask));
@@ -83,7 +84,7 @@ export class RawFleet {
       }
       await finished;
     }
-    return eventually(async () => (coordinator.store.getJob(job.id)!.status === 'completed' ? coordinator.store.getJob(job.id)! : undefined), 10_000, 'the job to complete');
+    return eventually(async () => (coordinator.store.getJob(job.id)!.status === 'completed' ? coordinator.store.getJob(job.id)! : undefined), 'the job to complete');
   }
 
   storedWeights(job: JobRecord, version: number): NamedTensor[] {

@@ -1,4 +1,5 @@
 /** Minimal REST helpers for tests: JSON in and out, with the wire error kept for assertions. */
+import { PATIENCE_MS } from './patience.js';
 export interface RestReply<T> {
   status: number;
   body: T;
@@ -34,13 +35,13 @@ export function postJson<T = unknown>(url: string, body: unknown, headers: Recor
   return request<T>(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
-/** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls until `check` returns a value (not undefined); gives up, naming `what`, only after PATIENCE_MS (a hang). */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after ${PATIENCE_MS} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -13,6 +13,7 @@ import { decodeFrame } from '@shoal/codec';
 import type { JobView, NamedTensor } from '@shoal/protocol';
 import { eventually, postJson, request } from './rest.js';
 import { SecureFleet } from './secure-fleet.js';
+import { ROUND_DEADLINE_MS } from './patience.js';
 
 export const N = 6;
 /** Examples per client: FedAvg weights differ, the cap W is 120. */
@@ -65,12 +66,12 @@ export function useSecureHarness() {
       return reply.body;
     },
     async createJob(body: Record<string, unknown>): Promise<JobView> {
-      const defaults = { minFitClients: 3, minAvailableClients: N, learningRate: 0.1, batchSize: 20 };
+      const defaults = { minFitClients: 3, minAvailableClients: N, learningRate: 0.1, batchSize: 20, roundDeadlineMs: ROUND_DEADLINE_MS };
       const reply = await postJson<JobView>(`${state().url}/api/v1/jobs`, { ...defaults, ...body }, auth);
       expect(reply.status).toBe(201);
       return reply.body;
     },
-    roundDone: (jobId: string, round: number) => eventually(async () => finished.get(`${jobId}/${round}`), 120_000, `round ${round} of ${jobId}`),
+    roundDone: (jobId: string, round: number) => eventually(async () => finished.get(`${jobId}/${round}`), `round ${round} of ${jobId}`),
     weightsOf: (jobId: string, version: number): NamedTensor[] => decodeFrame(state().coordinator.store.getVersionWeights(jobId, version)!).tensors,
     inputsOf: (jobId: string, round: number, ids: readonly string[]) => ids.map((id) => state().fleet.inputs.get(SecureFleet.key(jobId, round, id))!),
     /** Replaces the clients that left; the next round waits for all N (minAvailableClients). */

@@ -1,6 +1,7 @@
 /** A raw protocol client for serving tests: hello with cohort labels, the serving:assign messages it received, telemetry reports. */
 import type { ServingAssign, TelemetryReport } from '@shoal/protocol';
 import { call, connectRaw, type RawSocket } from './raw-client.js';
+import { PATIENCE_MS } from './patience.js';
 
 export class ServingClient {
   readonly assignments: ServingAssign[] = [];
@@ -35,9 +36,9 @@ export class ServingClient {
     return this.assignments.at(-1);
   }
 
-  /** Resolves when the latest assignment is of `deploymentId` (or rejects after the timeout). */
-  async assignedTo(deploymentId: string, timeoutMs = 10_000): Promise<ServingAssign> {
-    const deadline = Date.now() + timeoutMs;
+  /** Resolves when the latest assignment is of `deploymentId` (rejects only after PATIENCE_MS: a hang). */
+  async assignedTo(deploymentId: string): Promise<ServingAssign> {
+    const deadline = Date.now() + PATIENCE_MS;
     while (this.current?.deploymentId !== deploymentId) {
       if (Date.now() > deadline) throw new Error(`${this.id} was not assigned ${deploymentId}; its assignments: ${JSON.stringify(this.assignments.map((a) => a.deploymentId))}`);
       await new Promise<void>((resolve) => {

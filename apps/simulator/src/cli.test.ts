@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const BIN = new URL('../bin/shoal-simulate.mjs', import.meta.url).pathname;
 
 function simulate(...args: string[]): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 240_000 }); // a hang guard, not a deadline
   return { status: result.status, stderr: result.stderr };
 }
 

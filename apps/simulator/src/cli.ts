@@ -32,7 +32,6 @@ const FLAGS: Record<string, string> = {
   deadlineMs: 'roundDeadlineMs',
   evalLimit: 'evalLimit',
   target: 'targetAccuracy',
-  timeScale: 'timeScale',
   logLevel: 'logLevel',
   progress: 'progress',
   dropout: 'faults.dropout',
@@ -73,7 +72,6 @@ const program = new Command('shoal-simulate')
   .option('--deadline-ms <ms>', 'round deadline (default 600000)')
   .option('--eval-limit <n>', 'test examples for the central evaluation; 0 = all (default 0)')
   .option('--target <accuracy>', 'stop once the test accuracy reaches this (default: run every round)')
-  .option('--time-scale <k>', 'straggler latencies are slept for latency × k real ms (default 1)')
   .option('--dropout <p>', 'probability a selected client goes silent in a round')
   .option('--crash-training <p>', 'probability a selected client disconnects while training')
   .option('--crash-upload <p>', 'probability a selected client disconnects while uploading')

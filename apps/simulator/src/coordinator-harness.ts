@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
-import { Coordinator, CoordinatorCore, SqliteStore, type CentralEvaluator, type CoordinatorEvents, type EvaluationResult, type JobService } from '@shoal/server';
+import { Coordinator, CoordinatorCore, SqliteStore, type CentralEvaluator, type Clock, type CoordinatorEvents, type EvaluationResult, type JobService } from '@shoal/server';
 import type { FleetTransport } from './fleet-transport.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { SimulationConfig } from './sim-config.js';
@@ -39,15 +39,16 @@ export function coordinatorLogger(config: SimulationConfig): Logger {
   return pino({ level: config.logLevel, base: { service: 'coordinator' } }, destination({ dest: join(config.out, 'coordinator.log'), sync: true }));
 }
 
-export async function startCoordinator(config: SimulationConfig, pool: TrainerPool): Promise<CoordinatorHarness> {
+/** `clock` is the simulation's virtual clock: round deadlines run on it. */
+export async function startCoordinator(config: SimulationConfig, pool: TrainerPool, clock: Clock): Promise<CoordinatorHarness> {
   const logger = coordinatorLogger(config);
   const evaluator = new PoolEvaluator(pool);
   if (config.transport === 'memory') {
-    const core = new CoordinatorCore({ store: new SqliteStore(join(config.out, 'coordinator.sqlite')), evaluator, logger });
+    const core = new CoordinatorCore({ store: new SqliteStore(join(config.out, 'coordinator.sqlite')), evaluator, logger, clock });
     await core.initBackend();
     return { jobs: core.jobs, events: core.events, store: core.store, transport: new MemoryTransport(core), stop: () => core.stop() };
   }
-  const coordinator = new Coordinator({ port: 0, host: '127.0.0.1', dataDir: join(config.out, 'coordinator'), evaluator, logger });
+  const coordinator = new Coordinator({ port: 0, host: '127.0.0.1', dataDir: join(config.out, 'coordinator'), evaluator, logger, clock });
   const { url } = await coordinator.start();
   return { jobs: coordinator.jobs, events: coordinator.events, store: coordinator.store, transport: new SocketTransport(url), stop: () => coordinator.stop() };
 }

@@ -40,7 +40,8 @@ export class FaultPlan {
     if (draws.dropout < dropout) return { fate: 'dropout', latencyMs: 0 };
     if (draws.training < crashMidTraining) return { fate: 'crash-mid-training', latencyMs };
     if (draws.upload < crashMidUpload) return { fate: 'crash-mid-upload', latencyMs };
-    return { fate: latencyMs > this.roundDeadlineMs ? 'late' : 'honest', latencyMs };
+    // At exactly the deadline the round's own timer, set first, runs first: such a client is late too.
+    return { fate: latencyMs >= this.roundDeadlineMs ? 'late' : 'honest', latencyMs };
   }
 
   attack(round: number, index: number): AttackPlan | undefined {

@@ -12,7 +12,7 @@ function duration(ms: number): string {
 export function formatRound(line: RoundLine, total: number): string {
   const accuracy = line.accuracy === null ? '   n/a ' : `${(line.accuracy * 100).toFixed(2)}%`;
   const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
-  return `round ${String(line.round).padStart(String(total).length)}/${total} ${line.status.padEnd(9)} acc ${accuracy} loss ${line.loss?.toFixed(4) ?? 'n/a'} clients ${line.participants}/${line.selected} dropped ${line.dropped} up ${mib(line.bytesUp)} MiB down ${mib(line.bytesDown)} MiB ${(line.durationMs / 1000).toFixed(1)}s`;
+  return `round ${String(line.round).padStart(String(total).length)}/${total} ${line.status.padEnd(9)} acc ${accuracy} loss ${line.loss?.toFixed(4) ?? 'n/a'} clients ${line.participants}/${line.selected} dropped ${line.dropped} up ${mib(line.bytesUp)} MiB down ${mib(line.bytesDown)} MiB ${(line.durationMs / 1000).toFixed(1)}s simulated, ${(line.wallMs / 1000).toFixed(1)}s wall`;
 }
 
 export class Progress {

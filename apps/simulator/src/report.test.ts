@@ -17,6 +17,7 @@ const LINES: RoundLine[] = [1, 2, 3, 4].map((round) => ({
   bytesUp: 2_000_000,
   bytesDown: 8_000_000,
   durationMs: 1200,
+  wallMs: 900,
   trainLoss: 1.2 / round,
   faults: { dropout: 1, crashMidTraining: 0, crashMidUpload: 0, late: 0, attackers: 0 },
 }));
@@ -34,6 +35,7 @@ const SUMMARY = {
   wallSeconds: 6,
   secondsPerRound: 1.2,
   updatesPerSecond: 7.5,
+  virtualSeconds: 4.8,
   peakRssMiB: 500,
   workers: 2,
   workerBusySeconds: [2, 2],

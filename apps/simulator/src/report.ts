@@ -39,7 +39,12 @@ export function runCharts(lines: RoundLine[]): Record<string, ChartSpec> {
       yLabel: 'MiB',
       series: [series('up', 0, lines, (l) => l.bytesUp / MIB), series('down', 3, lines, (l) => l.bytesDown / MIB)],
     },
-    duration: { title: 'Round duration (s)', xLabel: 'round', yLabel: 'seconds', series: [series('wall time', 4, lines, (l) => l.durationMs / 1000)] },
+    duration: {
+      title: 'Round duration (s)',
+      xLabel: 'round',
+      yLabel: 'seconds',
+      series: [series('simulated', 4, lines, (l) => l.durationMs / 1000), series('wall time', 0, lines, (l) => l.wallMs / 1000)],
+    },
   };
 }
 
@@ -77,7 +82,7 @@ function cell(value: number | null, digits = 4): string {
 export function renderReportHtml(config: SimulationConfig, lines: RoundLine[], summary: SimulationSummary, datasetName: string, partition: PartitionFile): string {
   const charts = Object.values(runCharts(lines)).map(renderChartSvg).join('\n');
   const rows = lines
-    .map((l) => `<tr><td>${l.round}</td><td>${l.status}</td><td>${cell(l.accuracy)}</td><td>${cell(l.loss)}</td><td>${l.participants}/${l.selected}</td><td>${l.dropped}</td><td>${(l.bytesUp / MIB).toFixed(2)}</td><td>${(l.bytesDown / MIB).toFixed(2)}</td><td>${(l.durationMs / 1000).toFixed(2)}</td>${l.epsilon === undefined ? '' : `<td>${l.epsilon.toFixed(3)}</td>`}</tr>`)
+    .map((l) => `<tr><td>${l.round}</td><td>${l.status}</td><td>${cell(l.accuracy)}</td><td>${cell(l.loss)}</td><td>${l.participants}/${l.selected}</td><td>${l.dropped}</td><td>${(l.bytesUp / MIB).toFixed(2)}</td><td>${(l.bytesDown / MIB).toFixed(2)}</td><td>${(l.durationMs / 1000).toFixed(2)}</td><td>${(l.wallMs / 1000).toFixed(2)}</td>${l.epsilon === undefined ? '' : `<td>${l.epsilon.toFixed(3)}</td>`}</tr>`)
     .join('\n');
   const faults = config.faults;
   const facts: [string, string][] = [
@@ -87,7 +92,7 @@ export function renderReportHtml(config: SimulationConfig, lines: RoundLine[], s
     ['faults', `dropout ${faults.dropout}, crash mid-training ${faults.crashMidTraining}, crash mid-upload ${faults.crashMidUpload}, stragglers ${faults.stragglers === undefined ? 'none' : `lognormal median ${faults.stragglers.medianMs} ms σ ${faults.stragglers.sigma}`}, attackers ${faults.malicious === undefined ? 'none' : `${faults.malicious.fraction} ${faults.malicious.attack}`}`],
     ['partition', `examples per client ${partition.sizes.min}–${partition.sizes.max} (median ${partition.sizes.median}), median ${partition.labelsPerClient.median} labels per client, label skew ${partition.labelSkew.toFixed(3)}`],
     ['result', `${summary.rounds} rounds (${summary.jobStatus}), final accuracy ${cell(summary.finalAccuracy)}, best ${cell(summary.bestAccuracy)}${summary.targetRound === null ? '' : `, target reached at round ${summary.targetRound}`}`],
-    ['speed', `${summary.secondsPerRound.toFixed(2)} s per round (median), ${summary.updatesPerSecond.toFixed(1)} client updates/s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB, wall ${summary.wallSeconds.toFixed(1)} s`],
+    ['speed', `${summary.virtualSeconds.toFixed(1)} s simulated; on this machine ${summary.secondsPerRound.toFixed(2)} s per round (median), ${summary.updatesPerSecond.toFixed(1)} client updates/s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB, wall ${summary.wallSeconds.toFixed(1)} s`],
     ['final weights', `sha256 ${summary.finalWeightsSha256}`],
   ];
   return `<!doctype html>
@@ -105,7 +110,7 @@ table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #e
 <h2>Rounds</h2><div class="charts">${charts}</div>
 <h2>Partition</h2>${partitionSvg(partition)}
 <h2>Per round</h2>
-<table><thead><tr><th>round</th><th>status</th><th>accuracy</th><th>loss</th><th>participants</th><th>dropped</th><th>MiB up</th><th>MiB down</th><th>seconds</th>${lines.some((l) => l.epsilon !== undefined) ? '<th>ε</th>' : ''}</tr></thead>
+<table><thead><tr><th>round</th><th>status</th><th>accuracy</th><th>loss</th><th>participants</th><th>dropped</th><th>MiB up</th><th>MiB down</th><th>simulated s</th><th>wall s</th>${lines.some((l) => l.epsilon !== undefined) ? '<th>ε</th>' : ''}</tr></thead>
 <tbody>${rows}</tbody></table>
 </body></html>
 `;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
 import type { PartitionReport } from '@shoal/data';
 
-/** One round as metrics.jsonl records it; every field but durationMs is the same in two runs with the same seed. */
+/** One round as metrics.jsonl records it; every field but wallMs is the same in two runs with the same seed. */
 export interface RoundLine {
   round: number;
   status: 'completed' | 'failed';
@@ -18,7 +18,10 @@ export interface RoundLine {
   selected: number;
   bytesUp: number;
   bytesDown: number;
+  /** Simulated duration of the round (virtual time: straggler latencies and deadlines, not compute). */
   durationMs: number;
+  /** Real time this machine took to run the round, from its start to its record (training, aggregation, evaluation). */
+  wallMs: number;
   trainLoss: number | null;
   /** Injected this round, among the selected clients. */
   faults: { dropout: number; crashMidTraining: number; crashMidUpload: number; late: number; attackers: number };
@@ -38,10 +41,12 @@ export interface SimulationSummary {
   finalWeightsSha256: string;
   acceptedUpdates: number;
   wallSeconds: number;
-  /** Median wall time of a round. */
+  /** Median real time of a round on this machine. */
   secondsPerRound: number;
-  /** Accepted client updates per second of round time. */
+  /** Accepted client updates per second of real round time. */
   updatesPerSecond: number;
+  /** Simulated time of all rounds together (what the fleet would have taken). */
+  virtualSeconds: number;
   peakRssMiB: number;
   workers: number;
   workerBusySeconds: number[];

@@ -69,8 +69,6 @@ export interface SimulationConfig {
   evalLimit: number;
   /** Stop the job once the central accuracy reaches this (0: never). */
   targetAccuracy: number;
-  /** Straggler latencies are slept for latency × timeScale real ms (0: decided but not slept). */
-  timeScale: number;
   faults: FaultConfig;
   logLevel: string;
   progress: boolean;
@@ -101,7 +99,6 @@ export const DEFAULT_CONFIG: SimulationConfig = {
   roundDeadlineMs: 600_000,
   evalLimit: 0,
   targetAccuracy: 0,
-  timeScale: 1,
   faults: { dropout: 0, crashMidTraining: 0, crashMidUpload: 0, stragglers: undefined, malicious: undefined },
   logLevel: 'warn',
   progress: true,
@@ -212,7 +209,6 @@ export function resolveConfig(raw: unknown): SimulationConfig {
     roundDeadlineMs: integer(source, 'roundDeadlineMs', d.roundDeadlineMs, 100, 86_400_000),
     evalLimit: integer(source, 'evalLimit', d.evalLimit, 0, 10_000_000),
     targetAccuracy: number(source, 'targetAccuracy', d.targetAccuracy, 0, 1),
-    timeScale: number(source, 'timeScale', d.timeScale, 0, 1000),
     faults: parseFaults(source['faults']),
     logLevel: choice(source, 'logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], d.logLevel),
     progress: source['progress'] === undefined ? d.progress : Boolean(source['progress']),

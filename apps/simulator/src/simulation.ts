@@ -1,6 +1,7 @@
 /**
  * Runs one simulation: loads and partitions the data, starts the trainer pool and the real coordinator, connects
- * the virtual fleet, runs a FedAvg job through it, and records each round in the run directory.
+ * the virtual fleet, runs a FedAvg job through it, and records each round in the run directory. The coordinator's
+ * deadlines and the clients' latencies run on one virtual clock that moves only while the fleet is idle.
  */
 import { createHash } from 'node:crypto';
 import type { RoundMetrics } from '@shoal/protocol';
@@ -11,6 +12,8 @@ import { WHOLE_DATA_BATCH, type SimulationConfig } from './sim-config.js';
 import { loadSimulationData, partitionClients, reportPartition } from './sim-dataset.js';
 import { TrainerPool } from './trainer-pool.js';
 import { UploadOrder } from './upload-order.js';
+import { VirtualClock } from '@shoal/server';
+import { FleetActivity } from './fleet-activity.js';
 import { VirtualClient, type ClientHost } from './virtual-client.js';
 import { writeReport } from './report.js';
 
@@ -86,10 +89,13 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
   const models = new Map<string, Promise<void>>();
   const faults = new FaultPlan(config.faults, config.seed, config.clients, config.roundDeadlineMs);
   const order = new UploadOrder();
+  // Virtual time starts at the real time, so the coordinator's records carry plausible dates.
+  const clock = new VirtualClock(Date.now());
+  const activity = new FleetActivity(clock);
   let harness: CoordinatorHarness | undefined;
   const clients: VirtualClient[] = [];
   try {
-    [, harness] = await Promise.all([pool.ready(), startCoordinator(config, pool)]);
+    [, harness] = await Promise.all([pool.ready(), startCoordinator(config, pool, clock)]);
     const { events, jobs, store, transport } = harness;
     const host: ClientHost = {
       config,
@@ -97,6 +103,7 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
       faults,
       order,
       pool,
+      activity,
       ensureModel: (jobId, modelUrl) => {
         let ready = models.get(jobId);
         if (ready === undefined) models.set(jobId, (ready = transport.getJson(modelUrl).then((document) => pool.setModel(jobId, document))));
@@ -119,6 +126,8 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
 
     const lines: RoundLine[] = [];
     const injected = new Map<number, RoundLine['faults']>();
+    const lateClients = new Map<number, string[]>();
+    const roundStarted = new Map<number, number>();
     let jobId = '';
     let targetRound: number | null = null;
     const finished = new Promise<string>((resolve) => {
@@ -132,26 +141,38 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
     });
     events.on('round:started', ({ jobId: job, round, selected }) => {
       if (job !== jobId) return;
+      roundStarted.set(round, performance.now());
       const counts = { dropout: 0, crashMidTraining: 0, crashMidUpload: 0, late: 0, attackers: 0 };
       const uploaders: string[] = [];
+      const late: string[] = [];
       for (const id of selected) {
+        // Until its task has arrived and it has reached a wait, a selected client counts as working.
+        activity.busy(id);
         const index = indexOf.get(id)!;
         const fate = faults.decide(round, index).fate;
         if (fate === 'honest') uploaders.push(id);
         else if (fate === 'dropout') counts.dropout++;
         else if (fate === 'crash-mid-training') counts.crashMidTraining++;
         else if (fate === 'crash-mid-upload') counts.crashMidUpload++;
-        else counts.late++;
+        else {
+          counts.late++;
+          late.push(id);
+        }
         if (faults.malicious.has(index)) counts.attackers++;
       }
       injected.set(round, counts);
+      lateClients.set(round, late);
       order.begin(round, uploaders);
+    });
+    events.on('round:closed', ({ jobId: job, round }) => {
+      // Late clients upload as soon as they hear the round closed; until they have, time must not move on.
+      if (job === jobId) for (const id of lateClients.get(round) ?? []) activity.busy(id);
     });
     events.on('round:finished', ({ jobId: job, round, status: roundStatus, metrics }) => {
       // Federated evaluation re-announces a round; the simulation records each round once.
       if (job !== jobId || lines.some((line) => line.round === round)) return;
       const record = store.getRound(jobId, round)!;
-      const line = roundLine(round, roundStatus, metrics, record, injected.get(round)!);
+      const line = roundLine(round, roundStatus, metrics, record, injected.get(round)!, performance.now() - (roundStarted.get(round) ?? performance.now()));
       lines.push(line);
       appendRound(config.out, line);
       hooks.onRound?.(line);
@@ -167,7 +188,7 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
     const weights = store.getVersionWeights(jobId, jobRecord.latestVersion)!;
     const accuracies = lines.map((line) => line.accuracy).filter((value): value is number => value !== null);
     const accepted = lines.reduce((sum, line) => sum + line.participants, 0);
-    const roundSeconds = lines.reduce((sum, line) => sum + line.durationMs, 0) / 1000;
+    const roundSeconds = lines.reduce((sum, line) => sum + line.wallMs, 0) / 1000;
     const summary: SimulationSummary = {
       jobId,
       jobStatus,
@@ -179,8 +200,9 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
       finalWeightsSha256: createHash('sha256').update(weights).digest('hex'),
       acceptedUpdates: accepted,
       wallSeconds: (performance.now() - started) / 1000,
-      secondsPerRound: median(lines.map((line) => line.durationMs)) / 1000,
+      secondsPerRound: median(lines.map((line) => line.wallMs)) / 1000,
       updatesPerSecond: roundSeconds > 0 ? accepted / roundSeconds : 0,
+      virtualSeconds: lines.reduce((sum, line) => sum + line.durationMs, 0) / 1000,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       workers: pool.size,
       workerBusySeconds: pool.busyMs.map((ms) => ms / 1000),
@@ -190,6 +212,7 @@ export async function runSimulation(config: SimulationConfig, hooks: SimulationH
     writeReport(config, lines, summary, data.name);
     return summary;
   } finally {
+    activity.stop();
     for (const client of clients) client.disconnect();
     await harness?.stop();
     await pool.close();
@@ -202,6 +225,7 @@ function roundLine(
   metrics: RoundMetrics,
   record: { selected: number; reported: number; failed: number },
   faults: RoundLine['faults'],
+  wallMs: number,
 ): RoundLine {
   const line: RoundLine = {
     round,
@@ -214,6 +238,7 @@ function roundLine(
     bytesUp: metrics.bytesUp ?? 0,
     bytesDown: metrics.bytesDown ?? 0,
     durationMs: metrics.durationMs ?? 0,
+    wallMs: Math.round(wallMs),
     trainLoss: metrics.trainLoss ?? null,
     faults,
   };

@@ -1,12 +1,13 @@
 /**
  * One virtual client: a protocol peer that owns only its id and the indices of its examples. It validates each
  * task, downloads the global weights from the task's URL, has a trainer worker train it, and uploads the encoded
- * delta with `fit:result`, unless the fault plan makes it drop out, crash, straggle or attack.
+ * delta with `fit:result`, unless the fault plan makes it drop out, crash, straggle or attack. It tells the fleet's
+ * activity when it works and when it only waits, so that simulated time passes only while nobody computes.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PROTOCOL_VERSION, ShoalError, parseMessage, type FitTask } from '@shoal/protocol';
 import { createRng } from '@shoal/data';
 import type { FaultPlan } from './fault-plan.js';
+import type { FleetActivity } from './fleet-activity.js';
 import { call, type ClientLink, type FleetTransport } from './fleet-transport.js';
 import type { SimulationConfig } from './sim-config.js';
 import type { TrainerPool } from './trainer-pool.js';
@@ -21,6 +22,8 @@ export interface ClientHost {
   faults: FaultPlan;
   order: UploadOrder;
   pool: TrainerPool;
+  /** Who is working; straggler latencies are slept on its virtual clock. */
+  activity: FleetActivity;
   /** Builds the job's model in the workers once (from the task's modelUrl). */
   ensureModel(jobId: string, modelUrl: string): Promise<void>;
   /** Resolves once the coordinator has seen this client go offline. */
@@ -64,6 +67,7 @@ export class VirtualClient {
 
   private receive(event: string, payload: unknown): void {
     if (event === 'fit:task') {
+      this.host.activity.busy(this.id);
       this.queue = this.queue.then(() => this.fit(payload)).catch((error: unknown) => {
         this.host.count('client errors');
         process.emitWarning(`virtual client ${this.id}: ${ShoalError.from(error).message}`);
@@ -78,12 +82,15 @@ export class VirtualClient {
   }
 
   private async fit(raw: unknown): Promise<void> {
-    const task = parseMessage('fit-task', raw);
-    const { faults, order, pool, transport, config } = this.host;
-    const plan = faults.decide(task.round, this.index);
-    if (plan.fate === 'dropout') return; // silent: the round waits for its deadline
-    const cancelled = plan.fate === 'late' ? new Promise<void>((resolve) => this.cancels.set(task.taskId, resolve)) : undefined;
+    const { faults, order, pool, transport, config, activity } = this.host;
+    activity.busy(this.id);
+    let plan: ReturnType<FaultPlan['decide']> | undefined;
+    let task: FitTask | undefined;
     try {
+      task = parseMessage('fit-task', raw);
+      plan = faults.decide(task.round, this.index);
+      if (plan.fate === 'dropout') return; // silent: the round waits for its deadline
+      const cancelled = plan.fate === 'late' ? new Promise<void>((resolve) => this.cancels.set(task!.taskId, resolve)) : undefined;
       const weights = await transport.getBytes(task.weightsUrl);
       await this.host.ensureModel(task.jobId, task.modelUrl);
       if (plan.fate === 'crash-mid-training') return await this.crash();
@@ -102,15 +109,17 @@ export class VirtualClient {
         weights,
       );
       if (plan.fate === 'crash-mid-upload') return await this.crash();
-      if (cancelled !== undefined) await cancelled;
+      // A late client uploads once the round has closed without it; an on-time one after its latency, in id order.
+      if (cancelled !== undefined) await activity.waitIdle(this.id, cancelled);
       else {
-        if (plan.latencyMs > 0 && config.timeScale > 0) await sleep(plan.latencyMs * config.timeScale);
-        await order.turn(task.round, this.id);
+        if (plan.latencyMs > 0) await activity.sleep(this.id, plan.latencyMs);
+        await activity.waitIdle(this.id, order.turn(task.round, this.id));
       }
       await this.upload(task, trained, plan.latencyMs, plan.fate === 'late');
     } finally {
-      this.cancels.delete(task.taskId);
-      if (plan.fate === 'honest') order.done(task.round, this.id);
+      if (task !== undefined) this.cancels.delete(task.taskId);
+      if (task !== undefined && plan?.fate === 'honest') order.done(task.round, this.id);
+      activity.idle(this.id);
     }
   }
 

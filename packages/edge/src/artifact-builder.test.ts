@@ -62,7 +62,7 @@ describe('buildEdgeArtifact', () => {
     expect(byName.get('sparse-50%+int8-channel')!.gzipBytes).toBeLessThan(byName.get('int8-channel')!.gzipBytes);
     expect(byName.get('int8-channel')!.sizeBytes).toBeLessThan(artifact.base.sizeBytes * 0.27);
     expect(Math.abs(byName.get('int8-channel')!.accuracy - artifact.base.accuracy)).toBeLessThan(0.02);
-  }, 60_000);
+  });
 
   it('rejects a build whose minimum accuracy no candidate reaches, listing each candidate', async () => {
     const error = await buildEdgeArtifact(input, { minAccuracy: 0.999, structuredFractions: [0.5], latencySamples: 5 }).catch((caught: unknown) => caught);
@@ -71,5 +71,5 @@ describe('buildEdgeArtifact', () => {
     const details = (error as { details: { candidates: { name: string; accuracy: number }[]; baseAccuracy: number } }).details;
     expect(details.candidates.map((candidate) => candidate.name)).toEqual(['int8-channel', 'sparse-50%+int8-channel', 'units-50%+int8-channel', 'units-50%+sparse-50%+int8-channel']);
     expect(details.baseAccuracy).toBeLessThan(0.999);
-  }, 60_000);
+  });
 });

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { FLEET_NAMESPACE, PROTOCOL_VERSION, parseMessage, type FitTask, type MessageName } from '@shoal/protocol';
 import { Coordinator } from './coordinator.js';
+import { VirtualClock } from './virtual-clock.js';
 import { CONSOLE_NAMESPACE } from './console-gateway.js';
 
 const TOKEN = 'console-gateway-admin-token';
@@ -81,13 +82,21 @@ describe('console gateway', () => {
   });
 
   it('ends a connection when its session expires', async () => {
-    const shortLived = new Coordinator({ port: 0, dataDir: join(root, 'short'), logger: pino({ level: 'silent' }), centralEvaluation: false, adminToken: TOKEN, sessionTtlMs: 1000 });
+    // Sessions run on the coordinator's clock: a virtual one here, moved past the expiry once the socket is connected.
+    const start = Date.now();
+    const clock = new VirtualClock(start);
+    const shortLived = new Coordinator({ port: 0, dataDir: join(root, 'short'), logger: pino({ level: 'silent' }), centralEvaluation: false, adminToken: TOKEN, sessionTtlMs: 60_000, clock });
     const base = (await shortLived.start()).url;
     try {
       const socket = io(`${base}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, auth: { protocolVersion: PROTOCOL_VERSION }, extraHeaders: { cookie: await login(base) } });
       sockets.push(socket);
-      const reason = await new Promise<string>((resolve) => socket.once('disconnect', resolve));
-      expect(reason).toBe('io server disconnect');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      expect(socket.connected).toBe(true);
+      expect(clock.pending).toBe(1);
+      clock.advance();
+      expect(clock.now()).toBe(start + 60_000);
+      expect(await disconnected).toBe('io server disconnect');
     } finally {
       await shortLived.stop();
     }

@@ -10,6 +10,7 @@ import type { CoordinatorEventMap, CoordinatorEvents } from './coordinator-event
 import type { CoordinatorMetrics } from './metrics.js';
 import { credentialsFromHeaders } from './auth/http-credentials.js';
 import type { Authenticator } from './auth/principal.js';
+import type { Clock } from './clock.js';
 
 export const CONSOLE_NAMESPACE = '/console';
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -47,6 +48,8 @@ export class ConsoleGateway {
       registry: ClientRegistry;
       logger: Logger;
       metrics: CoordinatorMetrics;
+      /** Sessions end on this clock (the coordinator's). */
+      clock: Clock;
     },
   ) {}
 
@@ -66,8 +69,9 @@ export class ConsoleGateway {
         socket.data = { principal: principal.id };
         // A session that expires while connected ends the connection; the reconnect then fails with UNAUTHENTICATED.
         if (principal.expiresAt !== undefined) {
-          const timer = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, principal.expiresAt - Date.now())));
-          socket.once('disconnect', () => clearTimeout(timer));
+          const { clock } = this.deps;
+          const cancel = clock.after(Math.min(MAX_TIMER_MS, Math.max(0, principal.expiresAt - clock.now())), () => socket.disconnect(true));
+          socket.once('disconnect', cancel);
         }
         next();
       } catch (error) {

@@ -25,6 +25,7 @@ import { registerServingMetrics } from './serving/serving-metrics.js';
 import { DeviceIdentity } from './identity/device-identity.js';
 import { DeviceAccess } from './identity/device-access.js';
 import { UpdateVerifier } from './identity/update-verifier.js';
+import { systemClock, type Clock } from './clock.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -37,6 +38,8 @@ export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
   serving?: Partial<ServingSettings>;
   /** Measures a deployment's reference distribution; default: a worker thread running the model on MNIST test images. */
   referenceProfiler?: ReferenceProfiler;
+  /** What round deadlines run on; a simulator passes a virtual clock (default: the system clock). */
+  clock?: Clock;
 }
 
 export class CoordinatorCore {
@@ -58,10 +61,13 @@ export class CoordinatorCore {
   readonly devices: DeviceIdentity;
   /** REST credentials handed to connected clients at hello. */
   readonly deviceAccess = new DeviceAccess();
+  /** What deadlines, phase timeouts and sessions run on. */
+  readonly clock: Clock;
 
   constructor(options: CoordinatorCoreOptions = {}) {
-    const { store, codecs, evaluator, logger, serving, referenceProfiler, ...settings } = options;
+    const { store, codecs, evaluator, logger, serving, referenceProfiler, clock, ...settings } = options;
     this.settings = resolveSettings(settings);
+    this.clock = clock ?? systemClock;
     this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
     this.store = store ?? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite'));
     this.evaluator = evaluator ?? (this.settings.centralEvaluation ? new WorkerCentralEvaluator() : undefined);
@@ -78,6 +84,7 @@ export class CoordinatorCore {
       frameLimits: { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: this.settings.maxMessageBytes },
       maxUpdateAttempts: this.settings.maxUpdateAttempts,
       updates: new UpdateVerifier(this.store.devices),
+      clock: this.clock,
     });
     this.downloads = new DownloadFrames(this.store, this.codecs);
     this.artifacts = new EdgeArtifactService(this.store);

@@ -5,6 +5,8 @@ import type { JobStatus } from './store/records.js';
 
 export interface CoordinatorEventMap {
   'round:started': [{ jobId: string; round: number; selected: string[]; deadlineAt: number }];
+  /** A training round stopped taking updates (before it is aggregated and recorded); `dropped` were still pending. */
+  'round:closed': [{ jobId: string; round: number; reason: 'complete' | 'deadline' | 'stopped'; dropped: string[] }];
   'round:progress': [{ jobId: string; round: number; reported: number; failed: number; selected: number }];
   'round:finished': [{ jobId: string; round: number; status: 'completed' | 'failed'; modelVersion: number | undefined; metrics: RoundMetrics }];
   'job:status': [{ jobId: string; status: JobStatus; reason: string | undefined }];

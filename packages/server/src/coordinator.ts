@@ -50,7 +50,7 @@ export class Coordinator {
     ({ settings: this.settings, logger: this.logger, store: this.store, evaluator: this.evaluator, jobs: this.jobs } = this.core);
     ({ registry: this.registry, events: this.events, metrics: this.metrics } = this.core);
 
-    this.auth = new AdminAuth(this.store.admin, { adminToken: this.settings.adminToken, sessionTtlMs: this.settings.sessionTtlMs });
+    this.auth = new AdminAuth(this.store.admin, { adminToken: this.settings.adminToken, sessionTtlMs: this.settings.sessionTtlMs, now: () => this.core.clock.now() });
     this.audit = new AuditLog(this.store.admin, this.logger);
     const app = express();
     app.disable('x-powered-by');
@@ -90,7 +90,7 @@ export class Coordinator {
       serveClient: false,
     });
     new FleetGateway(this.core.fleetDependencies, this.core.fleetOptions).attach(this.io.of(FLEET_NAMESPACE));
-    this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics }).attach(
+    this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics, clock: this.core.clock }).attach(
       this.io.of(CONSOLE_NAMESPACE),
     );
   }

@@ -8,6 +8,7 @@ import { evaluateTask } from './task-messages.js';
 import type { JobRecord } from './store/records.js';
 import type { SqliteStore } from './store/sqlite-store.js';
 import type { CoordinatorEvents } from './coordinator-events.js';
+import type { Clock } from './clock.js';
 
 export interface FederatedEvaluationInput {
   job: JobRecord;
@@ -15,6 +16,7 @@ export interface FederatedEvaluationInput {
   version: number;
   strategy: Strategy;
   registry: ClientRegistry;
+  clock: Clock;
   newTaskId: () => string;
   /** Lets the runner route evaluate:result messages (and stop) to the open phase. */
   onOpen: (evaluation: EvaluationRound) => void;
@@ -30,14 +32,14 @@ export async function runFederatedEvaluation(input: FederatedEvaluationInput): P
   const evaluation = new EvaluationRound(round, version, tasks);
   input.onOpen(evaluation);
   registry.setBusy(plan.clientIds, job.id);
-  const deadlineAt = Date.now() + job.config.roundDeadlineMs;
+  const deadlineAt = input.clock.now() + job.config.roundDeadlineMs;
   for (const [clientId, id] of tasks) {
     const sent = registry.send(clientId, 'evaluate:task', evaluateTask({ job, round, version, taskId: id, deadlineAt, batchSize: plan.batchSize }));
     if (!sent) evaluation.fail(clientId, 'LATE_UPDATE', 'client went offline');
   }
-  const timer = setTimeout(() => evaluation.close(), job.config.roundDeadlineMs);
+  const cancelDeadline = input.clock.after(job.config.roundDeadlineMs, () => evaluation.close());
   await evaluation.whenClosed;
-  clearTimeout(timer);
+  cancelDeadline();
   registry.setBusy(plan.clientIds, undefined);
   return strategy.aggregateEvaluate(evaluation.reports, evaluation.failures);
 }

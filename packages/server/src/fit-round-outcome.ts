@@ -47,7 +47,7 @@ export async function recordFitRound(
   privacy: PrivacyLedger,
   facts: ClosedRoundFacts,
 ): Promise<{ version: number | undefined; metrics: RoundMetrics; stopped: boolean }> {
-  const { store, events, metrics } = ctx;
+  const { store, events, metrics, clock } = ctx;
   const { job, round, baseVersion, fitRound } = facts;
   const quorum = job.config.minFitClients;
   const stopped = facts.closeReason === 'stopped';
@@ -58,7 +58,7 @@ export async function recordFitRound(
       parameterCount: facts.parameterCount,
       examples: outcome?.metrics.examples ?? 0,
       startedAt: facts.startedAt,
-      endedAt: Date.now(),
+      endedAt: ctx.clock.now(),
       acceptedUpdateBytes: fitRound.accepted.map((a) => a.bytes),
       contributions: store.listContributions(job.id, round),
       downloads: facts.downloads,
@@ -88,10 +88,10 @@ export async function recordFitRound(
           ? 'strategy kept the current model'
           : undefined));
   store.finishRound(
-    { jobId: job.id, round, status, statusReason, endedAt: Date.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
+    { jobId: job.id, round, status, statusReason, endedAt: clock.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
     version === undefined
       ? undefined
-      : { ...version, round, parentVersion: baseVersion, createdAt: Date.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
+      : { ...version, round, parentVersion: baseVersion, createdAt: clock.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
   );
   metrics.rounds.inc({ status });
   metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);

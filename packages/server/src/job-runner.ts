@@ -1,6 +1,5 @@
 /** Drives one job through its rounds: wait for clients, run a FitRound, store the new version, evaluate. */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ShoalError, totalElements, type EvaluateResult, type FitResult } from '@shoal/protocol';
 import { createAccumulators, decodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 import { createRng } from '@shoal/data';
@@ -24,6 +23,7 @@ import { fitTask } from './task-messages.js';
 import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
 import type { UpdateVerifier } from './identity/update-verifier.js';
+import { sleepOn, type Clock } from './clock.js';
 
 export interface RunnerContext {
   store: SqliteStore;
@@ -37,6 +37,8 @@ export interface RunnerContext {
   maxUpdateAttempts: number;
   /** Device-signature checks on uploads (identity). */
   updates: UpdateVerifier;
+  /** What round deadlines and timestamps are measured on (virtual in the simulator). */
+  clock: Clock;
 }
 
 type StopReason = 'stopped' | 'shutdown';
@@ -89,7 +91,7 @@ export class JobRunner {
         const started = await this.runFitRound(round + 1);
         if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
         if (started) round += 1;
-        else await sleep(200, undefined, { signal: this.abort.signal });
+        else await sleepOn(this.ctx.clock, 200, this.abort.signal);
       }
       return 'completed';
     } catch (error) {
@@ -130,7 +132,7 @@ export class JobRunner {
     if (plan === undefined) return false;
 
     const tasks = new Map(plan.clientIds.map((clientId) => [clientId, taskId('t', round)]));
-    const startedAt = Date.now();
+    const startedAt = this.ctx.clock.now();
     const deadlineAt = startedAt + config.roundDeadlineMs;
     registry.setBusy(plan.clientIds, this.job.id);
     store.startRound(
@@ -172,17 +174,18 @@ export class JobRunner {
       if (!sent) this.dropClient(clientId, 'client went offline before the task was sent');
     }
 
-    const timer = setTimeout(() => fitRound.close('deadline'), config.roundDeadlineMs);
+    const cancelDeadline = this.ctx.clock.after(config.roundDeadlineMs, () => fitRound.close('deadline'));
     const closeReason = await fitRound.whenClosed;
-    clearTimeout(timer);
+    cancelDeadline();
     registry.setBusy(plan.clientIds, undefined);
     this.lastClosed = releaseClosedRound(this.ctx, this.job.id, fitRound, closeReason);
+    events.emit('round:closed', { jobId: this.job.id, round, reason: closeReason, dropped: [...this.lastClosed.dropped] });
     if (this.abort.signal.reason === 'shutdown') return true;
 
     const closed = { job: this.job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.fitDownloads };
     const recorded = await recordFitRound(this.ctx, this.log, this.privacy, closed);
     if (recorded.version === undefined || recorded.stopped) return true;
-    const evaluation = { job: this.job, round, version: recorded.version, strategy: this.strategy, registry, store, events, metrics: recorded.metrics };
+    const evaluation = { job: this.job, round, version: recorded.version, strategy: this.strategy, registry, store, events, clock: this.ctx.clock, metrics: recorded.metrics };
     await evaluateFederated({ ...evaluation, newTaskId: () => taskId('e', round), onOpen: (open) => (this.evaluation = open) });
     return true;
   }

@@ -45,7 +45,7 @@ export class JobService {
   resumeAll(): void {
     for (const job of this.ctx.store.listJobs()) {
       if (job.status !== 'running' && job.status !== 'paused') continue;
-      const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', Date.now());
+      const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', this.ctx.clock.now());
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
     }

@@ -9,7 +9,7 @@ describe('PauseGate', () => {
     gate.pause();
     let passed = false;
     const waiting = gate.wait(signal).then(() => (passed = true));
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r));
     expect([gate.paused, passed]).toEqual([true, false]);
     gate.resume();
     await waiting;

@@ -12,6 +12,7 @@ import {
 } from '@shoal/secagg';
 import { FedAvg } from '@shoal/strategy';
 import { SecureFitRound } from './secure-fit-round.js';
+import { VirtualClock } from './virtual-clock.js';
 import type { SecurePhase } from './secure-round-inbound.js';
 
 const ids = ['a', 'b', 'c', 'd'];
@@ -24,8 +25,15 @@ const rounds: SecureFitRound[] = [];
 
 afterEach(() => rounds.splice(0).forEach((round) => round.close('stopped')));
 
-/** A round whose clients answer every request at once, except those told to stay silent from a phase on. */
+/** Lets every client answer what it has been sent (they answer in microtasks). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A round whose clients answer every request at once, except those told to stay silent from a phase on. Phase
+ * timeouts run on a virtual clock that `closed()` advances only once every answer is in, as a silent client's would.
+ */
 function secureRound(options: { silentFrom?: Partial<Record<string, SecurePhase>>; refusal?: string } = {}) {
+  const clock = new VirtualClock(0);
   const sent: { clientId: string; event: string; payload: unknown }[] = [];
   const records: { clientId: string; patch: object }[] = [];
   const clients = new Map(ids.map((id) => [id, new SecAggClient(id, task)]));
@@ -45,6 +53,7 @@ function secureRound(options: { silentFrom?: Partial<Record<string, SecurePhase>
       record: (clientId, patch) => records.push({ clientId, patch }),
       addBytesDown: () => undefined,
       progress: () => undefined,
+      clock,
     },
     options.refusal,
   );
@@ -68,7 +77,13 @@ function secureRound(options: { silentFrom?: Partial<Record<string, SecurePhase>
   };
   const advertise = (id: string) => round.receive(id, { event: 'secagg:advertise', message: { ...base(id), ...advertiseToWire(clients.get(id)!.advertise()) } });
   const advertiseAll = () => ids.filter((id) => !silent(id, 'advertise')).forEach(advertise);
-  return { round, sent, records, advertise, advertiseAll, base };
+  const closed = async () => {
+    for (;;) {
+      await settled();
+      if (!round.open || !clock.advance()) return round.whenClosed;
+    }
+  };
+  return { round, sent, records, advertise, advertiseAll, base, closed };
 }
 
 const codeOf = (work: () => void) => {
@@ -88,7 +103,7 @@ describe('SecureFitRound', () => {
 
     const second = secureRound();
     second.advertiseAll();
-    expect(await second.round.whenClosed).toBe('complete');
+    expect(await second.closed()).toBe('complete');
     expect(second.round.accepted.map((a) => a.clientId).sort()).toEqual(ids);
     const outcome = second.round.finish();
     const expected = [1 + 0.5 / 4, 2 + 0.6 / 4, 3 + 0.7 / 4];
@@ -113,9 +128,9 @@ describe('SecureFitRound', () => {
   });
 
   it('drops a client that stays silent past the phase timeout and completes without its input', async () => {
-    const { round, sent, records, advertiseAll } = secureRound({ silentFrom: { d: 'mask' } });
+    const { round, sent, records, advertiseAll, closed } = secureRound({ silentFrom: { d: 'mask' } });
     advertiseAll();
-    expect(await round.whenClosed).toBe('complete');
+    expect(await closed()).toBe('complete');
     expect(round.accepted.map((a) => a.clientId).sort()).toEqual(['a', 'b', 'c']);
     expect(round.failures).toEqual([{ clientId: 'd', code: 'LATE_UPDATE', message: "no answer in phase 'mask'" }]);
     expect(records).toContainEqual({ clientId: 'd', patch: { status: 'dropped', errorCode: 'LATE_UPDATE' } });
@@ -125,21 +140,21 @@ describe('SecureFitRound', () => {
   });
 
   it('keeps a client whose input arrived when it leaves before unmasking', async () => {
-    const { round, advertiseAll } = secureRound({ silentFrom: { d: 'unmask' } });
+    const { round, advertiseAll, closed } = secureRound({ silentFrom: { d: 'unmask' } });
     advertiseAll();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled();
     expect(round.fail('d', 'DROPPED', 'client disconnected')).toBe(false);
-    expect(await round.whenClosed).toBe('complete');
+    expect(await closed()).toBe('complete');
     expect(round.accepted).toHaveLength(4);
     expect(round.failures).toEqual([]);
   });
 
   it('aborts below the threshold, tells everyone still waiting, and releases nothing', async () => {
-    const { round, sent, advertiseAll } = secureRound({ silentFrom: { c: 'unmask', d: 'unmask' } });
+    const { round, sent, advertiseAll, closed } = secureRound({ silentFrom: { c: 'unmask', d: 'unmask' } });
     advertiseAll();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled();
     expect(round.fail('c', 'DROPPED', 'gone')).toBe(false);
-    expect(await round.whenClosed).toBe('complete');
+    expect(await closed()).toBe('complete');
     expect(round.abortReason).toBe('secure aggregation aborted: 2 clients helped unmask, threshold 3');
     expect(round.accepted).toEqual([]);
     expect(round.failures.map((f) => [f.clientId, f.code])).toEqual(ids.map((id) => [id, 'SECURE_AGGREGATION_ABORTED']));

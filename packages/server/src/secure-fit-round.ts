@@ -12,6 +12,7 @@ import type { AcceptedUpdate, CloseReason } from './fit-round.js';
 import { checkInbound, type CheckedInbound, type SecureInbound, type SecurePhase } from './secure-round-inbound.js';
 import { secureContribution, type ClientReport } from './secure-contribution.js';
 import type { ContributionPatch } from './store/sqlite-store.js';
+import { systemClock, type Clock } from './clock.js';
 
 export interface SecureFitRoundSettings {
   jobId: string;
@@ -32,6 +33,8 @@ export interface SecureRoundHooks {
   record(clientId: string, patch: ContributionPatch): void;
   addBytesDown(clientId: string, bytes: number): void;
   progress(): void;
+  /** The clock phase timeouts run on (default: the system's). */
+  clock?: Clock;
   /** What the coordinator holds of each client's input, as it arrives (in-process observers: audits and tests). */
   maskedInputReceived?(clientId: string, masked: Uint32Array): void;
   sumComputed?(included: readonly string[], sum: Uint32Array): void;
@@ -61,7 +64,7 @@ export class SecureFitRound {
   private readonly reports = new Map<string, ClientReport>();
   private readonly counts = { advertised: 0, sharedKeys: 0, maskedInputs: 0, unmasked: 0 };
   private sum: Uint32Array | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: () => void = () => undefined;
   private readonly closed = deferred<CloseReason>();
 
   constructor(
@@ -199,7 +202,7 @@ export class SecureFitRound {
 
   /** Closes the open phase: drops who did not answer in time, then opens the next phase or aborts below the threshold. */
   private advance(): void {
-    clearTimeout(this.timer);
+    this.cancelTimer();
     for (const id of this.members) {
       if (this.answered.has(id) || this.departed.has(id)) continue;
       this.departed.add(id);
@@ -259,7 +262,7 @@ export class SecureFitRound {
       this.hooks.send(id, event, message);
       this.hooks.addBytesDown(id, jsonBytes(message));
     }
-    this.timer = setTimeout(() => this.advance(), this.settings.task.phaseTimeoutMs);
+    this.cancelTimer = (this.hooks.clock ?? systemClock).after(this.settings.task.phaseTimeoutMs, () => this.advance());
     this.advanceIfAnswered();
   }
 
@@ -278,7 +281,7 @@ export class SecureFitRound {
   }
 
   private end(reason: CloseReason): void {
-    clearTimeout(this.timer);
+    this.cancelTimer();
     this.phase = 'closed';
     this.closed.resolve(reason);
   }

@@ -38,6 +38,7 @@ export function openSecureRound(ctx: RunnerContext, facts: SecureRoundFacts): Se
       ctx.metrics.bytesDown.inc(bytes);
     },
     progress: () => facts.emitProgress(secure),
+    clock: ctx.clock,
     maskedInputReceived: (clientId, masked) => ctx.events.emit('secagg:masked-input', { jobId: job.id, round, clientId, masked }),
     sumComputed: (included, sum) => ctx.events.emit('secagg:sum', { jobId: job.id, round, included: [...included], sum }),
     payloadAccepted: (clientId, payloadSha256) => ctx.updates.accepted({ jobId: job.id, round, clientId }, { payloadSha256 }),

@@ -20,19 +20,26 @@ export type Outcome = 'accepted' | ErrorCode | `non-ShoalError: ${string}`;
 export interface DecoderRun {
   outcomes: Record<DecoderName, Outcome>;
   milliseconds: Record<DecoderName, number>;
+  /** CPU time this process spent in each decoder: unlike wall time, other load on the machine does not inflate it. */
+  cpuMilliseconds: Record<DecoderName, number>;
   /** Properties the decoders broke on this input; empty when all held. */
   violations: string[];
 }
 
-function attempt<T>(run: () => T): { value?: T; outcome: Outcome; milliseconds: number } {
+function attempt<T>(run: () => T): { value?: T; outcome: Outcome; milliseconds: number; cpuMilliseconds: number } {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const times = () => {
+    const cpu = process.cpuUsage(cpuStarted);
+    return { milliseconds: performance.now() - started, cpuMilliseconds: (cpu.user + cpu.system) / 1000 };
+  };
   try {
     const value = run();
-    return { value, outcome: 'accepted', milliseconds: performance.now() - started };
+    return { value, outcome: 'accepted', ...times() };
   } catch (error) {
-    const milliseconds = performance.now() - started;
-    if (error instanceof ShoalError) return { outcome: error.code, milliseconds };
-    return { outcome: `non-ShoalError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, milliseconds };
+    const spent = times();
+    if (error instanceof ShoalError) return { outcome: error.code, ...spent };
+    return { outcome: `non-ShoalError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, ...spent };
   }
 }
 
@@ -52,6 +59,7 @@ export function runDecoders(bytes: Uint8Array): DecoderRun {
   const accumulated = attempt(() => accumulateFrame(bytes, targets, 1));
   const outcomes = { readFrameHeader: header.outcome, decodeFrame: decoded.outcome, accumulateFrame: accumulated.outcome };
   const milliseconds = { readFrameHeader: header.milliseconds, decodeFrame: decoded.milliseconds, accumulateFrame: accumulated.milliseconds };
+  const cpuMilliseconds = { readFrameHeader: header.cpuMilliseconds, decodeFrame: decoded.cpuMilliseconds, accumulateFrame: accumulated.cpuMilliseconds };
   const violations: string[] = [];
 
   for (const decoder of DECODERS) {
@@ -74,7 +82,7 @@ export function runDecoders(bytes: Uint8Array): DecoderRun {
       });
     });
   }
-  return { outcomes, milliseconds, violations };
+  return { outcomes, milliseconds, cpuMilliseconds, violations };
 }
 
 function accountingProblems(header: FrameHeader, frameLength: number): string[] {
