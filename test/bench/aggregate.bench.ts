@@ -1,16 +1,18 @@
 /**
  * Streaming aggregation (`npm run bench:aggregate`): 1,000 updates of the CNN's size (1,663,370 parameters) added
- * into FedAvg's running weighted sum through accumulateFrame, exactly as a round does (validate the whole frame,
- * then decode straight into the sum). Reports GB/s of decoded parameters (4 bytes each), the machine's TypedArray
- * copy bandwidth measured in the same run and the ratio of the two, and peak RSS while aggregating 100 and 1,000
- * updates (it must not grow with the count). Frames come from a pool of 4 pre-encoded updates, as arriving uploads
- * would: one frame in memory at a time per upload, never a decoded float32 copy.
+ * into FedAvg's running weighted sum as a round does: the coordinator's UpdateIntake validates the frame and decodes it
+ * once into reused arrays and measures its norm, then the strategy `add`s it (sum += n·Δ, plus the distance sketch).
+ * Reports GB/s of decoded parameters (4 bytes each), the machine's TypedArray copy bandwidth measured in the same run
+ * and the ratio of the two, and peak RSS while aggregating 100 and 1,000 updates (it must not grow with the count).
+ * Frames come from a pool of 4 pre-encoded updates, as arriving uploads would: one frame and one decoded copy (the
+ * intake's reused arrays) in memory at a time.
  *
  *   node --expose-gc --import tsx test/bench/aggregate.bench.ts [--updates 1000] [--runs 3] [--codecs float32,int8,...]
  */
 import { parseArgs } from 'node:util';
-import { accumulateFrame, createAccumulators, encodeFrame } from '@shoal/codec';
+import { DEFAULT_FRAME_LIMITS, createAccumulators, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import { MNIST_CNN, SAMPLE_CODECS, createRandom, type SampleCodec } from '@shoal/codec/testing';
+import { UpdateIntake } from '@shoal/server';
 import { FedAvg } from '@shoal/strategy';
 import { totalElements } from '@shoal/protocol';
 import { copyBandwidthGBs, deltaLike, fixed, median, table } from './bench-support.js';
@@ -40,7 +42,8 @@ interface Run {
 }
 
 /** Aggregates `count` updates from the pool through FedAvg; samples RSS every 25 updates. */
-function aggregate(frames: readonly Uint8Array[], count: number, simd = true): Run {
+function aggregate(frames: readonly Uint8Array[], codec: SampleCodec['selection'], count: number, simd = true): Run {
+  const intake = new UpdateIntake({ tensorSpecs: MNIST_CNN, uploadCodec: codec, maxUpdateBytes: 1 << 30, frameLimits: DEFAULT_FRAME_LIMITS, codecs: defaultCodecRegistry() });
   const strategy = new FedAvg({ fractionFit: 1, minFitClients: 1, fractionEvaluate: 0, minEvaluateClients: 0, fit: { localEpochs: 1, batchSize: 10, learningRate: 0.1 } });
   const globalWeights = MNIST_CNN.map((spec) => new Float32Array(spec.shape.reduce((a, b) => a * b, 1)));
   gc();
@@ -49,15 +52,8 @@ function aggregate(frames: readonly Uint8Array[], count: number, simd = true): R
   const aggregation = strategy.beginAggregation({ round: 1, globalWeights, random: Math.random, ...(simd ? { allocateSum: createAccumulators } : {}) });
   for (let update = 0; update < count; update++) {
     const frame = frames[update % frames.length]!;
-    aggregation.add({
-      clientId: `c${update}`,
-      numExamples: 100 + (update % 7),
-      metrics: { loss: 1 },
-      accumulateInto: (target, weight) => void accumulateFrame(frame, target, weight, { expected: MNIST_CNN, expectedKind: 'delta' }),
-      l2Norm: () => {
-        throw new Error('FedAvg does not clip');
-      },
-    });
+    const { values, l2Norm } = intake.decode(frame, Number.POSITIVE_INFINITY);
+    aggregation.add({ clientId: `c${update}`, numExamples: 100 + (update % 7), metrics: { loss: 1 }, values, l2Norm });
     if (update % 25 === 0) peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }
   const outcome = aggregation.finish([]);
@@ -66,18 +62,18 @@ function aggregate(frames: readonly Uint8Array[], count: number, simd = true): R
   return { seconds, peakRss: Math.max(peakRss, process.memoryUsage.rss()) };
 }
 
-/** One row; `simd` false sums into ordinary Float32Arrays, where every codec runs its JS loops (for comparison). */
+/** One row; `simd` false keeps the sum in ordinary Float32Arrays instead of createAccumulators' (for comparison). */
 function measure(sample: SampleCodec, copy: number, simd = true): string[] {
   const random = createRandom(5);
   const frames = Array.from({ length: POOL }, (_, seed) => encodeFrame('delta', deltaLike(MNIST_CNN, seed + 10), sample.selection, undefined, random.next));
-  aggregate(frames, 20, simd);
-  const small = aggregate(frames, Math.max(1, Math.round(UPDATES / 10)), simd);
-  const runs = Array.from({ length: RUNS }, () => aggregate(frames, UPDATES, simd));
+  aggregate(frames, sample.selection, 20, simd);
+  const small = aggregate(frames, sample.selection, Math.max(1, Math.round(UPDATES / 10)), simd);
+  const runs = Array.from({ length: RUNS }, () => aggregate(frames, sample.selection, UPDATES, simd));
   const seconds = median(runs.map((run) => run.seconds));
   const gbs = (UPDATES * PARAMETERS * 4) / seconds / 1e9;
   const peak = Math.max(...runs.map((run) => run.peakRss));
   return [
-    simd ? sample.label : `${sample.label} (JS loops, no SIMD)`,
+    simd ? sample.label : `${sample.label} (sum in plain arrays)`,
     frames[0]!.length.toLocaleString('en-US'),
     fixed(seconds, 2),
     fixed(gbs, 2),

@@ -126,6 +126,19 @@ describe('web console in a real browser', () => {
     await page.locator('[data-error-for="/minAvailableClients"]', { hasText: 'must be at least minFitClients' }).waitFor();
     expect(await page.locator('.form-summary').isVisible()).toBe(true);
     await screenshot(page, '04-new-job-errors');
+    await page.getByLabel('Clients to wait for').fill('');
+
+    // A strategy shows its own settings only; the coordinator's rule for Krum comes back next to the field it names.
+    expect(await page.getByLabel('Trimmed fraction β').isVisible()).toBe(false);
+    await page.locator('[data-field="/strategy/name"]').selectOption('fedtrimmedavg');
+    expect(await page.getByLabel('Trimmed fraction β').isVisible()).toBe(true);
+    await page.locator('[data-field="/strategy/name"]').selectOption('krum');
+    expect(await page.getByLabel('Trimmed fraction β').isVisible()).toBe(false);
+    await page.getByLabel('Attackers to tolerate (f)').fill('1');
+    await page.getByRole('button', { name: 'Create and launch job' }).click();
+    await page.locator('[data-error-for="/minFitClients"]', { hasText: "must be at least 3 for 'krum'" }).waitFor();
+    await page.locator('[data-field="/strategy/name"]').selectOption('fedavg');
+    expect(await page.getByLabel('Attackers to tolerate (f)').isVisible()).toBe(false);
   });
 
   it('2. creates and launches a job from the form', async () => {

@@ -27,7 +27,10 @@ const client = new ShoalClient({
   onlineLearning: options.onlineLearning,
 });
 client.on('registered', ({ clientId }) => log.info('registered', { clientId, enrolled: client.enrolled, trainExamples: options.train.count, evalExamples: options.evaluation?.count ?? 0 }));
-client.on('task:fit', (task) => log.info('fit task', { jobId: task.jobId, round: task.round, modelVersion: task.modelVersion }));
+// The SDK honours the task's training and bounding instructions; the log says which ones this round carried (JSON drops the absent).
+client.on('task:fit', ({ jobId, round, modelVersion, config: { proximalMu, updateClipNorm, privacy } }) =>
+  log.info('fit task', { jobId, round, modelVersion, proximalMu, updateClipNorm, privacy }),
+);
 client.on('uploaded', (upload) => log.info('update uploaded', { ...upload, ratio: upload.bytes / upload.float32Bytes }));
 client.on('evaluated', (result) => log.info('evaluated', result));
 client.on('refused', (refusal) => log.warn('refused', refusal));

@@ -23,6 +23,8 @@ const options = new Command('shoal-demo')
   .option('--batch-size <n>', 'local batch size', positive('batch-size'), 32)
   .option('--learning-rate <lr>', 'client SGD learning rate', positive('learning-rate'), 0.1)
   .option('--codec <id>', 'upload codec', 'int8')
+  .option('--strategy <name>', 'fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad, fedmedian, fedtrimmedavg, krum or multikrum', 'fedavg')
+  .option('--strategy-json <json>', 'more strategy settings as JSON, e.g. \'{"trimFraction":0.2,"normBound":{"clipNorm":5}}\' (the job\'s strategy object)')
   .option('--target <accuracy>', 'test accuracy the demo aims for', positive('target'), 0.97)
   .option('--data-dir <path>', 'where the coordinator database, agent state and logs go', '.shoal/demo')
   .option('--keep', 'keep the data directory of an earlier run instead of starting fresh')
@@ -47,6 +49,27 @@ async function api<T>(url: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
+/** `--strategy-json`, parsed; the coordinator validates every field and names a bad one. */
+function strategyExtras(): Record<string, unknown> {
+  const text = options['strategyJson'];
+  if (text === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(String(text));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new InvalidArgumentError('--strategy-json must be a JSON object');
+}
+
+let strategy: Record<string, unknown>;
+try {
+  strategy = { ...strategyExtras(), name: String(options['strategy']) };
+} catch (error) {
+  console.error(`shoal-demo: ${(error as Error).message}`);
+  process.exit(2);
+}
+
 async function waitForFleet(url: string): Promise<void> {
   for (;;) {
     const clients = await api<{ online: number }>(`${url}/api/v1/clients`);
@@ -64,7 +87,7 @@ function roundLine(round: RoundView, total: number): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  console.log(`Shoal demo: ${agentsCount} agents, ${options['model']} on MNIST (${options['partition']}), ${options['rounds']} rounds; data in ${dataDir}`);
+  console.log(`Shoal demo: ${agentsCount} agents, ${options['model']} on MNIST (${options['partition']}), ${options['strategy']}, ${options['rounds']} rounds; data in ${dataDir}`);
   const coordinator = await startCoordinator(join(dataDir, 'coordinator'), { extraArgs: ['--admin-token', adminToken, '--require-enrolment'] });
   children.push(coordinator);
   console.log(`coordinator listening at ${coordinator.url}`);
@@ -95,6 +118,7 @@ async function main(): Promise<number> {
       batchSize: Number(options['batchSize']),
       learningRate: Number(options['learningRate']),
       uploadCodec: { id: String(options['codec']) },
+      strategy,
       roundDeadlineMs: 600_000,
       evaluation: { dataset: 'mnist-test' },
       requireEnrolledDevices: true,

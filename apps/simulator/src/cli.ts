@@ -42,11 +42,15 @@ const FLAGS: Record<string, string> = {
   maliciousFraction: 'faults.malicious.fraction',
   attack: 'faults.malicious.attack',
   attackScale: 'faults.malicious.scale',
+  attackZ: 'faults.malicious.z',
+  strategy: 'strategy.name',
+  maxExamplesPerClient: 'maxExamplesPerClient',
+  maxUpdateNorm: 'maxUpdateNorm',
 };
-const TEXT_FIELDS = new Set(['dataset', 'dataDir', 'testDir', 'partition', 'model', 'codec', 'transport', 'out', 'logLevel', 'faults.malicious.attack']);
+const TEXT_FIELDS = new Set(['dataset', 'dataDir', 'testDir', 'partition', 'model', 'codec', 'transport', 'out', 'logLevel', 'faults.malicious.attack', 'strategy.name']);
 
 const program = new Command('shoal-simulate')
-  .description('Simulates a fleet of virtual clients training a FedAvg job on the real Shoal coordinator')
+  .description('Simulates a fleet of virtual clients training a job (FedAvg or any strategy) on the real Shoal coordinator')
   .option('--config <file>', 'JSON file with any of the settings below (camelCase names; faults under "faults"); flags override it')
   .option('--clients <n>', 'registered virtual clients (default 100)')
   .option('--per-round <n>', 'clients sampled per round (default 10)')
@@ -78,8 +82,13 @@ const program = new Command('shoal-simulate')
   .option('--straggler-median-ms <ms>', 'median of the lognormal straggler latency')
   .option('--straggler-sigma <s>', 'sigma of the lognormal straggler latency (default 0.5)')
   .option('--malicious-fraction <f>', 'share of clients that attack')
-  .option('--attack <kind>', 'sign-flip, scale or random (default sign-flip)')
+  .option('--attack <kind>', 'sign-flip, scale, random, inflate (random noise claiming 1e9 examples) or alie (--attack-z; default sign-flip)')
   .option('--attack-scale <k>', 'factor of the scale attack (default 10)')
+  .option('--attack-z <z>', 'ALIE: the attackers send their mean − z·std in every value (default 1)')
+  .option('--strategy <name>', 'fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad, fedmedian, fedtrimmedavg, krum or multikrum (default fedavg)')
+  .option('--strategy-json <json>', 'the rest of the job\'s strategy object, e.g. \'{"trimFraction":0.2,"normBound":{"clipNorm":2}}\'')
+  .option('--max-examples-per-client <n>', 'the most examples one update may weigh (default: the coordinator\'s, 10000)')
+  .option('--max-update-norm <c>', 'refuse updates with a larger L2 norm (default: derived from the model)')
   .option('--log-level <level>', "coordinator log level, written to coordinator.log in the run directory (default warn)")
   .option('--no-progress', 'print no progress')
   .parse();
@@ -122,6 +131,17 @@ function buildConfig(): SimulationConfig {
     const parsed = TEXT_FIELDS.has(field) || typeof value !== 'string' || value.trim() === '' || Number.isNaN(Number(value)) ? value : Number(value);
     setPath(raw, field, parsed);
     fromCli.set(field, `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  }
+  if (program.getOptionValueSource('strategyJson') === 'cli') {
+    let extra: unknown;
+    try {
+      extra = JSON.parse(String(options['strategyJson']));
+    } catch (cause) {
+      throw new ShoalError('VALIDATION_FAILED', `--strategy-json: not JSON: ${(cause as Error).message}`, { cause });
+    }
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new ShoalError('VALIDATION_FAILED', '--strategy-json must be a JSON object');
+    const current = (raw['strategy'] ?? {}) as Record<string, unknown>;
+    raw['strategy'] = { ...current, ...extra, ...(fromCli.has('strategy.name') ? { name: current['name'] } : {}) };
   }
   try {
     return resolveConfig(raw);

@@ -88,7 +88,7 @@ export function renderReportHtml(config: SimulationConfig, lines: RoundLine[], s
   const facts: [string, string][] = [
     ['data', `${datasetName}, ${config.partition} partition${config.partition === 'dirichlet' || config.partition === 'quantity-skew' ? ` (α = ${config.alpha})` : ''}`],
     ['fleet', `${config.clients.toLocaleString('en')} virtual clients, ${config.perRound} per round, quorum ${config.quorum}, ${config.transport} transport, ${config.workers} worker(s)`],
-    ['training', `${config.model}, E = ${config.localEpochs}, B = ${config.batchSize === 0 ? '∞' : config.batchSize}, η = ${config.learningRate}, ${config.codec} uploads, seed ${config.seed}`],
+    ['training', `${config.model}, ${JSON.stringify(config.strategy)}, E = ${config.localEpochs}, B = ${config.batchSize === 0 ? '∞' : config.batchSize}, η = ${config.learningRate}, ${config.codec} uploads, seed ${config.seed}`],
     ['faults', `dropout ${faults.dropout}, crash mid-training ${faults.crashMidTraining}, crash mid-upload ${faults.crashMidUpload}, stragglers ${faults.stragglers === undefined ? 'none' : `lognormal median ${faults.stragglers.medianMs} ms σ ${faults.stragglers.sigma}`}, attackers ${faults.malicious === undefined ? 'none' : `${faults.malicious.fraction} ${faults.malicious.attack}`}`],
     ['partition', `examples per client ${partition.sizes.min}–${partition.sizes.max} (median ${partition.sizes.median}), median ${partition.labelsPerClient.median} labels per client, label skew ${partition.labelSkew.toFixed(3)}`],
     ['result', `${summary.rounds} rounds (${summary.jobStatus}), final accuracy ${cell(summary.finalAccuracy)}, best ${cell(summary.bestAccuracy)}${summary.targetRound === null ? '' : `, target reached at round ${summary.targetRound}`}`],

@@ -6,7 +6,9 @@ export const DATASETS = ['mnist', 'fashion-mnist', 'dir'] as const;
 export const PARTITIONS = ['iid', 'pathological', 'dirichlet', 'quantity-skew'] as const;
 export const MODELS = ['mnist-2nn', 'mnist-cnn'] as const;
 export const TRANSPORTS = ['memory', 'socket'] as const;
-export const ATTACKS = ['sign-flip', 'scale', 'random'] as const;
+export const ATTACKS = ['sign-flip', 'scale', 'random', 'inflate', 'alie'] as const;
+/** ALIE's default z: the attackers' update sits one standard deviation below their mean, in every value. */
+export const DEFAULT_ALIE_Z = 1;
 
 export interface StragglerConfig {
   /** Median extra latency of a client's round (network and slow device), in simulated ms. */
@@ -21,6 +23,8 @@ export interface MaliciousConfig {
   attack: (typeof ATTACKS)[number];
   /** Factor of the `scale` attack. */
   scale: number;
+  /** Of the `alie` attack: the attackers send μ − z·σ of their own honest updates (absent: DEFAULT_ALIE_Z). */
+  z?: number;
 }
 
 export interface FaultConfig {
@@ -70,6 +74,14 @@ export interface SimulationConfig {
   /** Stop the job once the central accuracy reaches this (0: never). */
   targetAccuracy: number;
   faults: FaultConfig;
+  /**
+   * The job's strategy object as the coordinator takes it (name, serverLearningRate, normBound, …; see
+   * protocols/v1/rest.md): the simulator checks only its shape, the coordinator refuses a bad field by name.
+   */
+  strategy: { name: string; [field: string]: unknown };
+  /** Job-level update bounds, passed through to the job when set (defaults: the coordinator's). */
+  maxExamplesPerClient: number | undefined;
+  maxUpdateNorm: number | undefined;
   logLevel: string;
   progress: boolean;
 }
@@ -100,6 +112,9 @@ export const DEFAULT_CONFIG: SimulationConfig = {
   evalLimit: 0,
   targetAccuracy: 0,
   faults: { dropout: 0, crashMidTraining: 0, crashMidUpload: 0, stragglers: undefined, malicious: undefined },
+  strategy: { name: 'fedavg' },
+  maxExamplesPerClient: undefined,
+  maxUpdateNorm: undefined,
   logLevel: 'warn',
   progress: true,
 };
@@ -167,14 +182,21 @@ function parseFaults(raw: unknown): FaultConfig {
   let malicious: MaliciousConfig | undefined;
   if (source['malicious'] !== undefined) {
     const m = object(source['malicious'], 'faults.malicious');
-    rejectUnknown(m, ['fraction', 'attack', 'scale'], 'faults.malicious.');
+    rejectUnknown(m, ['fraction', 'attack', 'scale', 'z'], 'faults.malicious.');
     malicious = {
       fraction: number(m, 'fraction', 0, 0, 1, 'faults.malicious.fraction'),
       attack: choice(m, 'attack', ATTACKS, 'sign-flip', 'faults.malicious.attack'),
       scale: number(m, 'scale', 10, -1e6, 1e6, 'faults.malicious.scale'),
+      z: number(m, 'z', DEFAULT_ALIE_Z, 0, 100, 'faults.malicious.z'),
     };
   }
   return { dropout: probability('dropout'), crashMidTraining: probability('crashMidTraining'), crashMidUpload: probability('crashMidUpload'), stragglers, malicious };
+}
+
+function parseStrategy(raw: unknown): SimulationConfig['strategy'] {
+  const source = object(raw ?? {}, 'strategy');
+  const name = text(source, 'name', 'fedavg', 'strategy.name')!;
+  return { ...source, name };
 }
 
 /** Validates a partial configuration (parsed JSON or CLI values) and fills in the defaults. */
@@ -210,6 +232,9 @@ export function resolveConfig(raw: unknown): SimulationConfig {
     evalLimit: integer(source, 'evalLimit', d.evalLimit, 0, 10_000_000),
     targetAccuracy: number(source, 'targetAccuracy', d.targetAccuracy, 0, 1),
     faults: parseFaults(source['faults']),
+    strategy: parseStrategy(source['strategy']),
+    maxExamplesPerClient: source['maxExamplesPerClient'] === undefined ? undefined : integer(source, 'maxExamplesPerClient', 1, 1, 1_000_000_000),
+    maxUpdateNorm: source['maxUpdateNorm'] === undefined ? undefined : number(source, 'maxUpdateNorm', 1, 0, 1e12, 'maxUpdateNorm', true),
     logLevel: choice(source, 'logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], d.logLevel),
     progress: source['progress'] === undefined ? d.progress : Boolean(source['progress']),
   };

@@ -55,6 +55,9 @@ export function jobRequest(config: SimulationConfig): Record<string, unknown> {
     learningRate: config.learningRate,
     roundDeadlineMs: config.roundDeadlineMs,
     uploadCodec: { id: config.codec },
+    strategy: config.strategy,
+    ...(config.maxExamplesPerClient === undefined ? {} : { maxExamplesPerClient: config.maxExamplesPerClient }),
+    ...(config.maxUpdateNorm === undefined ? {} : { maxUpdateNorm: config.maxUpdateNorm }),
     evaluation: config.evalLimit > 0 ? { dataset: 'mnist-test', limit: config.evalLimit } : { dataset: 'mnist-test' },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * A trainer worker: one tfjs instance that trains any virtual client's task on the shared data set. It holds the
- * job's model and the latest global weights it was sent; a task names the client's examples by index only.
+ * job's model and the latest global weights it was sent; a task names the client's examples by index only. It trains
+ * as the task says (FedProx's μ included), clips the update to the task's updateClipNorm as an honest client does,
+ * and only then applies the client's attack, if any.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShoalError, type NamedTensor } from '@shoal/protocol';
@@ -8,7 +10,7 @@ import { decodeFrame, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import { createRng, type LabeledExamples } from '@shoal/data';
 import { evaluateModel, getWeights, initBackend, modelFromTopology, setWeights, trainLocal, weightSpecs } from '@shoal/ml';
 import type { SharedDataset } from './sim-dataset.js';
-import type { AttackPlan, WorkerInit, WorkerReply, WorkerRequest } from './worker-messages.js';
+import type { AttackPlan, TrainedUpdate, WorkerInit, WorkerReply, WorkerRequest } from './worker-messages.js';
 
 type Model = Awaited<ReturnType<typeof modelFromTopology>>;
 
@@ -41,19 +43,42 @@ function decodeWeights(current: Model, frame: Uint8Array): NamedTensor[] {
   return decodeFrame(frame, { registry: codecs, expected: weightSpecs(current), expectedKind: 'weights' }).tensors;
 }
 
-/** Sign flipping, scaling, or noise of the same per-tensor RMS as the honest update. */
+/**
+ * An honest client's L2 clip to the task's updateClipNorm (the SDK clips with @shoal/privacy's clipInPlace, which
+ * the simulator does not depend on).
+ */
+function clipToNorm(delta: NamedTensor[], clipNorm: number | undefined): void {
+  if (clipNorm === undefined) return;
+  let sum = 0;
+  for (const { values } of delta) for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm <= clipNorm) return;
+  const factor = clipNorm / norm;
+  for (const { values } of delta) for (let i = 0; i < values.length; i++) values[i]! *= factor;
+}
+
+/**
+ * Sign flipping, scaling, or noise of the same per-tensor RMS as the honest update (random, and inflate, which sends
+ * such noise while claiming 10^9 examples); alie leaves it to the colluding attackers.
+ */
 function corrupt(delta: NamedTensor[], plan: AttackPlan): void {
   const rng = createRng(plan.seed);
   for (const tensor of delta) {
     const values = tensor.values;
-    if (plan.attack === 'random') {
+    if (plan.attack === 'random' || plan.attack === 'inflate') {
       const rms = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / Math.max(1, values.length));
       for (let i = 0; i < values.length; i++) values[i] = rms * rng.normal();
-    } else {
+    } else if (plan.attack === 'sign-flip' || plan.attack === 'scale') {
       const factor = plan.attack === 'sign-flip' ? -1 : plan.scale;
       for (let i = 0; i < values.length; i++) values[i]! *= factor;
     }
   }
+}
+
+/** The update's buffers move to the host rather than being copied. */
+function transferables(update: TrainedUpdate): ArrayBuffer[] {
+  const views = update.kind === 'frame' ? [update.frame] : update.tensors.map((tensor) => tensor.values);
+  return views.map((view) => view.buffer as ArrayBuffer);
 }
 
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
@@ -79,6 +104,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         batchSize: Math.min(request.batchSize, data.count),
         learningRate: request.learningRate,
         seed: request.seed,
+        ...(request.proximalMu === undefined ? {} : { proximalMu: request.proximalMu }),
       });
       const delta = getWeights(current).map((tensor, t) => {
         const base = global!.tensors[t]!.values;
@@ -86,9 +112,16 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         for (let i = 0; i < values.length; i++) values[i] = tensor.values[i]! - base[i]!;
         return { name: tensor.name, shape: tensor.shape, values };
       });
-      if (request.attack !== undefined) corrupt(delta, request.attack);
-      const frame = encodeFrame('delta', delta, request.codec, codecs);
-      return { id: request.id, ok: true, type: 'fit', frame, numExamples: result.numExamples, loss: result.loss, accuracy: result.accuracy, trainMs: result.durationMs };
+      clipToNorm(delta, request.updateClipNorm);
+      // An attacker corrupts the update an honest client would send, and ignores the bound from then on.
+      const attack = request.attack;
+      let update: TrainedUpdate;
+      if (attack?.attack === 'alie') update = { kind: 'honest', tensors: delta };
+      else {
+        if (attack !== undefined) corrupt(delta, attack);
+        update = { kind: 'frame', frame: encodeFrame('delta', delta, request.codec, codecs) };
+      }
+      return { id: request.id, ok: true, type: 'fit', update, numExamples: result.numExamples, loss: result.loss, accuracy: result.accuracy, trainMs: result.durationMs };
     }
     case 'evaluate': {
       const current = requireModel(request.jobId);
@@ -103,7 +136,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 
 parentPort?.on('message', (request: WorkerRequest) => {
   handle(request).then(
-    (reply) => parentPort?.postMessage(reply, reply.ok && reply.type === 'fit' ? [reply.frame.buffer as ArrayBuffer] : []),
+    (reply) => parentPort?.postMessage(reply, reply.ok && reply.type === 'fit' ? transferables(reply.update) : []),
     (error: unknown) => parentPort?.postMessage({ id: request.id, ok: false, error: ShoalError.from(error).toWire() } satisfies WorkerReply),
   );
 });

@@ -4,16 +4,20 @@
  * delta with `fit:result`, unless the fault plan makes it drop out, crash, straggle or attack. It tells the fleet's
  * activity when it works and when it only waits, so that simulated time passes only while nobody computes.
  */
-import { PROTOCOL_VERSION, ShoalError, parseMessage, type FitTask } from '@shoal/protocol';
+import { PROTOCOL_VERSION, ShoalError, parseMessage, type FitTask, type NamedTensor } from '@shoal/protocol';
 import { createRng } from '@shoal/data';
 import type { FaultPlan } from './fault-plan.js';
 import type { FleetActivity } from './fleet-activity.js';
 import { call, type ClientLink, type FleetTransport } from './fleet-transport.js';
 import type { SimulationConfig } from './sim-config.js';
+import { collusionOf } from './collusion.js';
 import type { TrainerPool } from './trainer-pool.js';
 import type { UploadOrder } from './upload-order.js';
 
 export const SIMULATOR_AGENT_VERSION = 'shoal-simulator 0.1.0';
+
+/** What an `inflate` attacker claims as its example count, at hello and in fit:result (both schemas allow it). */
+export const INFLATED_EXAMPLES = 1e9;
 
 /** What every virtual client shares; one per simulation. */
 export interface ClientHost {
@@ -30,6 +34,15 @@ export interface ClientHost {
   waitOffline(clientId: string): Promise<void>;
   /** Counts of what happened, by name (late uploads, refusals, errors). */
   count(what: string): void;
+}
+
+/** What a client sends with fit:result. */
+interface Upload {
+  frame: Uint8Array;
+  numExamples: number;
+  trainMs: number;
+  loss: number;
+  accuracy: number;
 }
 
 export class VirtualClient {
@@ -53,11 +66,17 @@ export class VirtualClient {
     const reply = await call(link, 'hello', {
       clientId: this.id,
       name: this.id,
-      capabilities: { platform: 'simulated', backend: 'wasm', agentVersion: SIMULATOR_AGENT_VERSION, numTrainExamples: this.indices.length, numEvalExamples: 0 },
+      capabilities: { platform: 'simulated', backend: 'wasm', agentVersion: SIMULATOR_AGENT_VERSION, numTrainExamples: this.declaredExamples(), numEvalExamples: 0 },
     });
     if (!reply.ok) throw new ShoalError('INTERNAL', `hello of ${this.id} was refused: ${reply.error?.code} ${reply.error?.message}`);
     if (typeof reply['accessToken'] === 'string') this.host.transport.authorize(reply['accessToken']);
     this.link = link;
+  }
+
+  /** Its data set's size; an `inflate` attacker lies already at hello, so only the job's own cap limits its weight. */
+  private declaredExamples(): number {
+    const { faults, config } = this.host;
+    return config.faults.malicious?.attack === 'inflate' && faults.malicious.has(this.index) ? INFLATED_EXAMPLES : this.indices.length;
   }
 
   disconnect(): void {
@@ -94,6 +113,7 @@ export class VirtualClient {
       const weights = await transport.getBytes(task.weightsUrl);
       await this.host.ensureModel(task.jobId, task.modelUrl);
       if (plan.fate === 'crash-mid-training') return await this.crash();
+      const attack = faults.attack(task.round, this.index);
       const trained = await pool.fit(
         {
           jobId: task.jobId,
@@ -102,12 +122,16 @@ export class VirtualClient {
           epochs: task.config.localEpochs,
           batchSize: task.config.batchSize,
           learningRate: task.config.learningRate,
+          proximalMu: task.config.proximalMu,
+          updateClipNorm: task.config.updateClipNorm,
           seed: createRng(config.seed).fork('train').fork(task.round).nextInt(2 ** 31) ^ this.index,
           codec: { id: task.uploadCodec.id, params: task.uploadCodec.params ?? {} },
-          attack: faults.attack(task.round, this.index),
+          attack,
         },
         weights,
       );
+      const frame = trained.update.kind === 'frame' ? trained.update.frame : await collusionOf(this.host).meet(task, this, trained.update.tensors);
+      const upload = { ...trained, frame, numExamples: attack?.attack === 'inflate' ? INFLATED_EXAMPLES : trained.numExamples };
       if (plan.fate === 'crash-mid-upload') return await this.crash();
       // A late client uploads once the round has closed without it; an on-time one after its latency, in id order.
       if (cancelled !== undefined) await activity.waitIdle(this.id, cancelled);
@@ -115,7 +139,7 @@ export class VirtualClient {
         if (plan.latencyMs > 0) await activity.sleep(this.id, plan.latencyMs);
         await activity.waitIdle(this.id, order.turn(task.round, this.id));
       }
-      await this.upload(task, trained, plan.latencyMs, plan.fate === 'late');
+      await this.upload(task, upload, plan.latencyMs, plan.fate === 'late');
     } finally {
       if (task !== undefined) this.cancels.delete(task.taskId);
       if (task !== undefined && plan?.fate === 'honest') order.done(task.round, this.id);
@@ -123,7 +147,7 @@ export class VirtualClient {
     }
   }
 
-  private async upload(task: FitTask, trained: Awaited<ReturnType<TrainerPool['fit']>>, latencyMs: number, late: boolean): Promise<void> {
+  private async upload(task: FitTask, trained: Upload, latencyMs: number, late: boolean): Promise<void> {
     const link = this.link;
     if (link === undefined) return;
     const reply = await call(

@@ -1,5 +1,6 @@
 /** Messages between the simulation host and its trainer workers (worker_threads, one tfjs each). */
-import type { WireError } from '@shoal/protocol';
+import type { NamedTensor, WireError } from '@shoal/protocol';
+import type { ATTACKS } from './sim-config.js';
 import type { SharedDataset } from './sim-dataset.js';
 
 export interface WorkerInit {
@@ -7,12 +8,19 @@ export interface WorkerInit {
   test: SharedDataset;
 }
 
-/** How a malicious client corrupts its honest update before encoding it. */
+/**
+ * How a malicious client corrupts its honest update (clipped as an honest client's would be) before encoding it:
+ * sign-flip, scale and random in the worker; inflate sends random noise too, and claims 10^9 examples at hello and in
+ * fit:result; alie has the worker return the honest update for the round's attackers to combine.
+ */
 export interface AttackPlan {
-  attack: 'sign-flip' | 'scale' | 'random';
+  attack: (typeof ATTACKS)[number];
   scale: number;
   seed: number;
 }
+
+/** A trained update as the worker hands it back: encoded, or (ALIE) the honest float32 update for the attackers. */
+export type TrainedUpdate = { kind: 'frame'; frame: Uint8Array } | { kind: 'honest'; tensors: NamedTensor[] };
 
 export type WorkerRequest =
   | { type: 'ready'; id: number }
@@ -28,6 +36,10 @@ export type WorkerRequest =
       epochs: number;
       batchSize: number;
       learningRate: number;
+      /** FedProx's μ of the task, or undefined. */
+      proximalMu: number | undefined;
+      /** The task's L2 bound on an honest update, or undefined. */
+      updateClipNorm: number | undefined;
       seed: number;
       codec: { id: string; params: Record<string, unknown> };
       attack: AttackPlan | undefined;
@@ -37,6 +49,6 @@ export type WorkerRequest =
 export type WorkerReply =
   | { id: number; ok: true; type: 'ready'; backend: string }
   | { id: number; ok: true; type: 'model' }
-  | { id: number; ok: true; type: 'fit'; frame: Uint8Array; numExamples: number; loss: number; accuracy: number; trainMs: number }
+  | { id: number; ok: true; type: 'fit'; update: TrainedUpdate; numExamples: number; loss: number; accuracy: number; trainMs: number }
   | { id: number; ok: true; type: 'evaluate'; loss: number; accuracy: number; numExamples: number }
   | { id: number; ok: false; error: WireError };

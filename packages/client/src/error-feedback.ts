@@ -2,7 +2,8 @@
  * Error feedback (Seide et al. 2014; Karimireddy et al. 2019): the client keeps what compression
  * dropped from its last upload and adds it to the next update, so biased compressors such as
  * top-k still converge. The residual is kept on the device (residual.bin in the state directory),
- * so it survives an agent restart; it belongs to one job and is reset for any other.
+ * so it survives an agent restart; it belongs to one job and is reset for any other. Where it goes among the
+ * norm bounds and DP noise, and why it never holds noise, is prepare-upload.ts's rule.
  *
  * residual.bin: "SHER" | version 1 | job id length J (1 byte) | job id (J bytes, ASCII) |
  * a frame of kind delta in codec float32 holding the residual tensors in model order.
@@ -75,9 +76,9 @@ export class ErrorFeedback {
   }
 
   /**
-   * After the coordinator accepted `frame`, the encoding of `corrected`: the new residual is
-   * corrected − decode(frame), computed in place in `corrected` (which the caller gives up), and
-   * written to the device.
+   * After the coordinator accepted an upload: `frame` is the encoding of `corrected` (the clipped update before any
+   * noise); the new residual is corrected − decode(frame), computed in place in `corrected` (which the caller gives
+   * up), and written to the device.
    */
   commit(jobId: string, corrected: NamedTensor[], frame: Uint8Array): void {
     accumulateFrame(frame, corrected.map((tensor) => tensor.values), -1, { registry: this.codecs, expected: specsOf(corrected), expectedKind: 'delta' });

@@ -1,17 +1,15 @@
 /**
- * The upload of a plain (not secure-aggregation) round: error feedback, the delta frame in the task's codec, the
- * device signature of an enrolled client, `fit:result`, and the residual kept only once the coordinator accepted it.
+ * The upload of a plain (not secure-aggregation) round: the frame prepare-upload.ts builds (error feedback, norm
+ * bounds, DP noise, the task's codec), the device signature of an enrolled client, `fit:result`, and the residual
+ * kept only once the coordinator accepted it.
  */
 import type { Socket } from 'socket.io-client';
 import { ShoalError, type AckError, type ClientToServerEvents, type FitTask, type NamedTensor, type ServerToClientEvents } from '@shoal/protocol';
-import { encodeFrame, type CodecRegistry } from '@shoal/codec';
-import type { ErrorFeedback } from './error-feedback.js';
+import { prepareUpload, type UploadTools } from './prepare-upload.js';
 import type { TrainingReport } from './secure-upload.js';
 
-export interface PlainUploadLink {
+export interface PlainUploadLink extends UploadTools {
   socket(): Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
-  codecs: CodecRegistry;
-  errorFeedback: ErrorFeedback;
   /** The device signature of an enrolled client over the frame; undefined otherwise. */
   sign(task: FitTask, frame: Uint8Array): string | undefined;
   /** True (once) when the coordinator cancelled the task meanwhile: nothing is sent. */
@@ -29,10 +27,9 @@ export interface Uploaded {
 
 /** Sends the update; resolves with what was uploaded, the coordinator's refusal, or undefined when cancelled. */
 export async function uploadDelta(link: PlainUploadLink, task: FitTask, delta: NamedTensor[], report: TrainingReport): Promise<Uploaded | { refused: { code: string; message: string } } | undefined> {
-  // Error feedback: add what compression dropped last time; the new residual is kept once the upload is accepted.
-  if (task.errorFeedback === true) link.errorFeedback.compensate(task.jobId, delta);
   if (link.cancelled(task.taskId)) return undefined;
-  const frame = encodeFrame('delta', delta, { id: task.uploadCodec.id, params: task.uploadCodec.params ?? {} }, link.codecs);
+  const float32Bytes = delta.reduce((sum, tensor) => sum + tensor.values.byteLength, 0);
+  const { frame, commitResidual } = prepareUpload(task, delta, link);
   const socket = link.socket();
   if (socket === undefined) throw new ShoalError('CONFLICT', 'the client is not connected');
   const signature = link.sign(task, frame);
@@ -51,8 +48,6 @@ export async function uploadDelta(link: PlainUploadLink, task: FitTask, delta: N
     frame,
   );
   if (!reply.ok) return { refused: (reply as AckError).error };
-  const float32Bytes = delta.reduce((sum, tensor) => sum + tensor.values.byteLength, 0);
-  // A refused upload was never applied, so only an accepted one moves the residual on (computed in place in delta).
-  if (task.errorFeedback === true) link.errorFeedback.commit(task.jobId, delta, frame);
+  commitResidual();
   return { jobId: task.jobId, round: task.round, bytes: frame.byteLength, float32Bytes, loss: report.loss, durationMs: report.durationMs };
 }

@@ -1,7 +1,8 @@
 /**
- * The client side of a secure-aggregation round (protocols/v1/secure-aggregation.md): the trained delta (client DP
- * already applied) is weighted, clipped and encoded into the ring, then masked with SecAggClient while the client
- * answers the coordinator's four phases. The coordinator never receives the delta itself.
+ * The client side of a secure-aggregation round (protocols/v1/secure-aggregation.md): the trained delta is bounded
+ * (the L2 clip to updateClipNorm, then client DP), weighted, clipped per value to clipRange and encoded into the ring,
+ * then masked with SecAggClient while the client answers the coordinator's four phases. The coordinator never
+ * receives the delta itself, so it cannot bound its norm: the client's L2 clip is the only one there is.
  */
 import type { Socket } from 'socket.io-client';
 import { ShoalError, parseMessage, type Ack, type ClientToServerEvents, type FitTask, type MessageName, type NamedTensor, type ServerToClientEvents } from '@shoal/protocol';
@@ -16,6 +17,7 @@ import {
   shareKeysToWire,
   unmaskToWire,
 } from '@shoal/secagg';
+import { boundUpdate } from './bound-update.js';
 import { SecureInbox, SessionEnded, type SecureRequests } from './secure-inbox.js';
 
 type FleetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -27,7 +29,7 @@ export interface SecurePhaseEvent {
   taskId: string;
   phase: 'advertise' | 'share-keys' | 'masked-input' | 'unmask' | 'done';
   /**
-   * With 'masked-input': what this client is about to mask — its flat delta (after client DP), its weight f, and the
+   * With 'masked-input': what this client is about to mask — its flat delta (after its bounds), its weight f, and the
    * ring vector [f·clip(Δ) ‖ f]. The client's own data, on the device, for audits and tests; never sent as such.
    */
   input?: { delta: Float32Array; weight: number; ring: Uint32Array };
@@ -71,11 +73,15 @@ export class SecureUploads {
     socket.on('disconnect', (reason) => this.session?.inbox.end(new SessionEnded(`disconnected: ${reason}`)));
   }
 
-  /** Runs the phases for one task; resolves with what was sent, or undefined when the round went on without this client. */
-  async upload(task: FitTask, delta: NamedTensor[], report: TrainingReport) {
+  /**
+   * Runs the phases for one task on `delta` (which it bounds in place); resolves with what was sent, or undefined when
+   * the round went on without this client. `normal` is the DP noise source, for tests.
+   */
+  async upload(task: FitTask, delta: NamedTensor[], report: TrainingReport, normal?: () => number) {
     const block = task.secureAggregation;
     const clientId = this.link.clientId();
     if (block === undefined || clientId === undefined) throw new ShoalError('CONFLICT', 'not a secure-aggregation task, or not registered');
+    boundUpdate(delta, task.config, normal);
     const inbox = new SecureInbox(task.deadlineAt + 4 * block.phaseTimeoutMs);
     this.session = { task, inbox };
     const base = { jobId: task.jobId, round: task.round, taskId: task.taskId };

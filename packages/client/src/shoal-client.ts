@@ -22,7 +22,6 @@ import { uploadDelta, type PlainUploadLink } from './plain-upload.js';
 import { runEvaluateTask } from './evaluate-task.js';
 import { ErrorFeedback } from './error-feedback.js';
 import { ModelSession } from './model-session.js';
-import { privatizeUpdate } from './privatize-update.js';
 import { SecureUploads } from './secure-upload.js';
 import { ServingService } from './serving-service.js';
 import { listenForAssignments, telemetryOver } from './serving-link.js';
@@ -250,11 +249,12 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       batchSize: task.config.batchSize,
       learningRate: task.config.learningRate,
       ...(task.config.maxExamples === undefined ? {} : { maxExamples: task.config.maxExamples }),
+      ...(task.config.proximalMu === undefined ? {} : { proximalMu: task.config.proximalMu }),
       ...(this.options.seed === undefined ? {} : { seed: this.options.seed + task.round }),
     });
     const delta = this.session.delta(loaded);
     this.session.restoreGlobal();
-    if (task.config.privacy !== undefined) privatizeUpdate(delta, task.config.privacy);
+    // Each upload path bounds the update itself (updateClipNorm, client DP), the plain one after error feedback.
     if (task.secureAggregation !== undefined) {
       const uploaded = await this.secure.upload(task, delta, { ...result, durationMs: performance.now() - started });
       this.cancelled.delete(task.taskId);

@@ -19,7 +19,12 @@ import { readFrameHeader } from './read-frame-header.js';
  */
 export function accumulateFrame(bytes: Uint8Array, target: readonly Float32Array[], weight: number, options: DecodeFrameOptions = {}): FrameHeader {
   if (!Number.isFinite(weight)) throw new ShoalError('VALIDATION_FAILED', `accumulation weight must be a finite number, got ${weight}`);
-  const header = readFrameHeader(bytes, options);
+  return accumulateParsedFrame(bytes, readFrameHeader(bytes, options), target, weight, options);
+}
+
+/** accumulateFrame for a caller that has already read (and checked) the frame's header: it is not parsed again. */
+export function accumulateParsedFrame(bytes: Uint8Array, header: FrameHeader, target: readonly Float32Array[], weight: number, options: DecodeFrameOptions = {}): FrameHeader {
+  if (!Number.isFinite(weight)) throw new ShoalError('VALIDATION_FAILED', `accumulation weight must be a finite number, got ${weight}`);
   checkExpectations(header, options);
   checkTargets(header, target);
   const codec = registryOrDefault(options.registry).get(header.codec.id);

@@ -23,5 +23,5 @@ export { readFrameHeader } from './read-frame-header.js';
 export type { ReadFrameOptions } from './read-frame-header.js';
 export { decodeFrame } from './decode-frame.js';
 export type { DecodeFrameOptions, DecodedFrame } from './decode-frame.js';
-export { accumulateFrame } from './accumulate-frame.js';
+export { accumulateFrame, accumulateParsedFrame } from './accumulate-frame.js';
 export type { FrameExpectations } from './frame-expectations.js';

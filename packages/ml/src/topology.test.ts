@@ -120,3 +120,26 @@ describe('model topologies', () => {
     model.dispose();
   });
 });
+
+describe('seeded topology models', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  const topology = sequentialTopology([denseInput, { class_name: 'Dense', config: { units: 8, activation: 'relu', name: 'hidden' } }, { class_name: 'Dense', config: { units: 3, activation: 'softmax', name: 'out' } }]);
+
+  it('gives the same initial weights for the same seed, other weights for another seed, and keeps explicit seeds', async () => {
+    const build = async (seed?: number) => {
+      const model = await modelFromTopology(topology, seed === undefined ? {} : { seed });
+      const weights = getWeights(model).map((tensor) => Array.from(tensor.values));
+      model.dispose();
+      return weights;
+    };
+    const [a, b, c] = [await build(5), await build(5), await build(6)];
+
+    expect(a).toEqual(b);
+    expect(a[0]).not.toEqual(c[0]);
+    expect(a[0]!.some((value) => value !== 0)).toBe(true);
+    expect(a[1]!.every((value) => value === 0)).toBe(true); // biases keep their zeros initializer
+  });
+});

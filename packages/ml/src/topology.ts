@@ -50,8 +50,42 @@ function unknownLayerClasses(topology: JsonObject, known: Set<string>, found: Se
   return found;
 }
 
-export async function modelFromTopology(json: unknown): Promise<tf.LayersModel> {
-  const topology = bareTopology(json);
+/**
+ * Gives every initializer in the topology that has no seed of its own a seed derived from `seed`, its layer and its
+ * role, so a topology model's initial weights are as reproducible as a preset's (and keep the model's own choice of
+ * initializer). Returns a copy; the input is not changed.
+ */
+export function seedInitializers(topology: JsonObject, seed: number): JsonObject {
+  const copy = structuredClone(topology);
+  let counter = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.endsWith('_initializer') && isObject(value) && typeof value['class_name'] === 'string') {
+        const config = isObject(value['config']) ? value['config'] : (value['config'] = {});
+        // Seeds stay within 2^31 so every initializer's PRNG takes them as given.
+        if ((config as JsonObject)['seed'] === undefined || (config as JsonObject)['seed'] === null) (config as JsonObject)['seed'] = (seed * 7919 + ++counter * 104_729) % 2_147_483_647;
+      } else visit(value);
+    }
+  };
+  visit(copy);
+  return copy;
+}
+
+/**
+ * Builds the model; with `seed`, its initial weights depend only on the seed and the topology (initializers the
+ * topology leaves implicit are made explicit by a first build, then seeded).
+ */
+export async function modelFromTopology(json: unknown, options: { seed?: number } = {}): Promise<tf.LayersModel> {
+  if (options.seed === undefined) return buildFromTopology(bareTopology(json));
+  const explicit = await buildFromTopology(bareTopology(json));
+  const topology = modelToTopology(explicit) as JsonObject;
+  explicit.dispose();
+  return buildFromTopology(seedInitializers(topology, options.seed));
+}
+
+async function buildFromTopology(topology: JsonObject): Promise<tf.LayersModel> {
   const known = new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap));
   const unknown = unknownLayerClasses(topology, known);
   if (unknown.size > 0) {

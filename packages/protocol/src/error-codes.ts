@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   UNKNOWN_CODEC: { httpStatus: 400, description: 'The frame names a codec that is not registered.' },
   SHAPE_MISMATCH: { httpStatus: 400, description: 'Tensor names, shapes or byte lengths do not match the model.' },
   NON_FINITE_VALUES: { httpStatus: 400, description: 'An update contains NaN or Infinity.' },
+  UPDATE_OUT_OF_BOUNDS: { httpStatus: 422, description: "An update's L2 norm exceeds the job's maxUpdateNorm; it was not used." },
   WRONG_PHASE: { httpStatus: 409, description: 'The message belongs to another phase of the secure-aggregation round than the open one.' },
   SECURE_AGGREGATION_ABORTED: { httpStatus: 409, description: 'Too few clients remained in a secure-aggregation round; it ended without using any input.' },
   NOT_ASSIGNED: { httpStatus: 409, description: 'The client is not assigned the deployment (job, version) the message names.' },

@@ -85,6 +85,7 @@ export class CoordinatorCore {
       maxUpdateAttempts: this.settings.maxUpdateAttempts,
       updates: new UpdateVerifier(this.store.devices),
       clock: this.clock,
+      aggregationMemoryBytes: this.settings.aggregationMemoryBytes,
     });
     this.downloads = new DownloadFrames(this.store, this.codecs);
     this.artifacts = new EdgeArtifactService(this.store);

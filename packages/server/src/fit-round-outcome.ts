@@ -2,8 +2,9 @@
  * What happens once a training round has closed: the quorum check, the strategy's result, the new model version and
  * its central evaluation, the round's metrics and status, and the events that announce them.
  */
-import type { RoundMetrics } from '@shoal/protocol';
+import { ShoalError, type RoundMetrics } from '@shoal/protocol';
 import { encodeFrame } from '@shoal/codec';
+import type { FitOutcome, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
 import type { CloseReason } from './fit-round.js';
 import type { RunnerContext } from './job-runner.js';
@@ -11,6 +12,7 @@ import type { OpenRound } from './open-round.js';
 import type { PrivacyLedger } from './privacy-ledger.js';
 import { roundMetrics } from './round-metrics.js';
 import type { JobRecord } from './store/records.js';
+import { flagRound } from './round-diagnostics.js';
 
 export interface ClosedRoundFacts {
   job: JobRecord;
@@ -20,6 +22,8 @@ export interface ClosedRoundFacts {
   parameterCount: number;
   fitRound: OpenRound;
   closeReason: CloseReason;
+  /** Its state after this round is stored with the new version. */
+  strategy: Strategy;
   /** Weights downloads for this round's fit tasks, and how many were deltas. */
   downloads: { total: number; deltas: number };
 }
@@ -52,7 +56,8 @@ export async function recordFitRound(
   const quorum = job.config.minFitClients;
   const stopped = facts.closeReason === 'stopped';
   const reached = fitRound.accepted.length >= quorum;
-  const outcome = !stopped && reached ? fitRound.finish() : undefined;
+  const finished = !stopped && reached ? finishSafely(fitRound) : undefined;
+  const outcome = finished?.outcome;
   const metricsOfRound: RoundMetrics = {
     ...roundMetrics({
       parameterCount: facts.parameterCount,
@@ -66,6 +71,15 @@ export async function recordFitRound(
     }),
     ...fitRound.roundMetrics?.(),
   };
+  if (outcome?.metrics.clippedUpdates !== undefined) metricsOfRound.clippedUpdates = outcome.metrics.clippedUpdates;
+  if (outcome?.metrics.strategyClipNorm !== undefined) metricsOfRound.strategyClipNorm = outcome.metrics.strategyClipNorm;
+  if (outcome?.diagnostics !== undefined) {
+    const flagged = flagRound(outcome.diagnostics, job.config.outlierThreshold);
+    for (const { clientId, patch } of flagged.contributions) store.updateContribution(job.id, round, clientId, patch);
+    Object.assign(metricsOfRound, flagged.metrics);
+    metrics.outlierUpdates.inc(flagged.outlierIds.length);
+    if (flagged.outlierIds.length > 0) log.warn({ round, outliers: flagged.outlierIds }, 'updates flagged as outliers');
+  }
 
   let version: { version: number; weights: Uint8Array } | undefined;
   if (outcome?.weights !== undefined) {
@@ -84,15 +98,19 @@ export async function recordFitRound(
     : (fitRound.abortReason ??
       (!reached
         ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates by the deadline`
-        : version === undefined
-          ? 'strategy kept the current model'
-          : undefined));
+        : (finished?.failure ??
+          (version === undefined ? 'strategy kept the current model' : undefined))));
   store.finishRound(
     { jobId: job.id, round, status, statusReason, endedAt: clock.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
     version === undefined
       ? undefined
       : { ...version, round, parentVersion: baseVersion, createdAt: clock.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
   );
+  const state = version === undefined ? undefined : facts.strategy.exportState?.();
+  if (version !== undefined && state !== undefined) {
+    store.strategyStates.save(job.id, version.version, state);
+    store.strategyStates.pruneBefore(job.id, version.version);
+  }
   metrics.rounds.inc({ status });
   metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);
   log.info({ round, status, statusReason, modelVersion: version?.version, ...metricsOfRound }, 'round finished');
@@ -109,4 +127,21 @@ async function evaluateCentrally(ctx: RunnerContext, log: Logger, job: JobRecord
     log.error({ err: error }, 'central evaluation failed');
     return undefined;
   }
+}
+
+/**
+ * The strategy's result, or why the round releases nothing: the strategy failed, or the aggregate is not finite
+ * (say, updates near the float32 limit summed to Infinity). Either way the job goes on with the next round.
+ */
+function finishSafely(fitRound: OpenRound): { outcome: FitOutcome | undefined; failure: string | undefined } {
+  let outcome: FitOutcome;
+  try {
+    outcome = fitRound.finish();
+  } catch (error) {
+    return { outcome: undefined, failure: `aggregation failed: ${ShoalError.from(error).message}` };
+  }
+  if (outcome.weights !== undefined && !outcome.weights.every((tensor) => tensor.every(Number.isFinite))) {
+    return { outcome: { ...outcome, weights: undefined }, failure: 'the aggregate is not finite; no model was released' };
+  }
+  return { outcome, failure: undefined };
 }

@@ -1,14 +1,8 @@
 /** One open training round: accepts, refuses and streams client updates into the strategy until it closes. */
-import { ShoalError, type FitResult, type TensorSpec } from '@shoal/protocol';
-import { accumulateFrame, decodeFrame, readFrameHeader, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { ShoalError, type FitResult } from '@shoal/protocol';
 import type { ClientFailure, FitAggregation } from '@shoal/strategy';
 import { deferred } from './deferred.js';
-
-/** Params are compared as JSON values with keys in any order. */
-function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const sorted = (params: Record<string, unknown>) => JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
-  return sorted(a) === sorted(b);
-}
+import type { UpdateIntake } from './update-intake.js';
 
 export type CloseReason = 'complete' | 'deadline' | 'stopped';
 
@@ -17,20 +11,25 @@ export interface FitRoundSettings {
   round: number;
   baseVersion: number;
   tasks: ReadonlyMap<string, string>;
-  tensorSpecs: readonly TensorSpec[];
-  uploadCodec: { id: string; params: Record<string, unknown> };
-  maxUpdateBytes: number;
+  /** Reads, checks and decodes each upload (once). */
+  intake: UpdateIntake;
+  /** Updates with ‖Δ‖₂ above this are refused with UPDATE_OUT_OF_BOUNDS. */
+  maxUpdateNorm: number;
+  /** The weight a client's update may carry: what it reported, capped by what it declared and the job's maximum. */
+  weightOf: (clientId: string, reportedExamples: number) => number;
   /** Uploads refused for their content may be retried (e.g. corrupted in transit) up to this many times per client. */
   maxUpdateAttempts: number;
-  frameLimits: FrameLimits;
-  codecs: CodecRegistry;
   /** Device-signature checks (identity): throws the refusal code; returns the payload hash to remember once accepted. */
   verifyUpload?: (clientId: string, result: FitResult, update: Uint8Array) => { payloadSha256: string | undefined };
 }
 
 export interface AcceptedUpdate {
   clientId: string;
+  /** What the client reported. */
   numExamples: number;
+  /** What its update weighed: numExamples capped (see FitRoundSettings.weightOf). */
+  weight: number;
+  updateNorm: number | undefined;
   bytes: number;
   loss: number;
   accuracy: number | undefined;
@@ -93,9 +92,10 @@ export class FitRound {
   accept(clientId: string, result: FitResult, update: Uint8Array): AcceptedUpdate {
     this.admit(clientId, result);
     let payloadSha256: string | undefined;
+    let added: { weight: number; l2Norm: number };
     try {
       payloadSha256 = this.settings.verifyUpload?.(clientId, result, update).payloadSha256;
-      this.addToAggregate(clientId, result, update);
+      added = this.addToAggregate(clientId, result, update);
     } catch (error) {
       const failure = ShoalError.from(error);
       const attempts = (this.attempts.get(clientId) ?? 0) + 1;
@@ -108,6 +108,8 @@ export class FitRound {
     const accepted: AcceptedUpdate = {
       clientId,
       numExamples: result.numExamples,
+      weight: added.weight,
+      updateNorm: added.l2Norm,
       bytes: update.byteLength,
       loss: result.metrics.loss,
       accuracy: result.metrics.accuracy,
@@ -119,31 +121,12 @@ export class FitRound {
     return accepted;
   }
 
-  private addToAggregate(clientId: string, result: FitResult, update: Uint8Array): void {
-    const { settings } = this;
-    if (update.byteLength > settings.maxUpdateBytes) {
-      throw new ShoalError('PAYLOAD_TOO_LARGE', `update of ${update.byteLength} bytes exceeds this job's limit of ${settings.maxUpdateBytes}`);
-    }
-    const header = readFrameHeader(update, { registry: settings.codecs, limits: settings.frameLimits });
-    if (header.kind !== 'delta') throw new ShoalError('VALIDATION_FAILED', `update frame must be of kind 'delta', got '${header.kind}'`);
-    const { uploadCodec } = settings;
-    if (header.codec.id !== uploadCodec.id || !sameParams(header.codec.params, uploadCodec.params)) {
-      const named = (codec: { id: string; params: Record<string, unknown> }) => `'${codec.id}' ${JSON.stringify(codec.params)}`;
-      throw new ShoalError('VALIDATION_FAILED', `update uses codec ${named(header.codec)}; this job uploads with ${named(uploadCodec)}`);
-    }
-    const expectations = { registry: settings.codecs, limits: settings.frameLimits, expected: settings.tensorSpecs, expectedKind: 'delta' as const };
-    this.aggregation.add({
-      clientId,
-      numExamples: result.numExamples,
-      metrics: result.metrics,
-      accumulateInto: (target, weight) => void accumulateFrame(update, target, weight, expectations),
-      // Only DP strategies ask; decoding one update at a time keeps memory O(model size).
-      l2Norm: () => {
-        let sum = 0;
-        for (const tensor of decodeFrame(update, expectations).tensors) for (const value of tensor.values) sum += value * value;
-        return Math.sqrt(sum);
-      },
-    });
+  /** Decodes, bounds and adds the update; returns its weight and norm. Throws before the aggregate changes. */
+  private addToAggregate(clientId: string, result: FitResult, update: Uint8Array): { weight: number; l2Norm: number } {
+    const { values, l2Norm } = this.settings.intake.decode(update, this.settings.maxUpdateNorm);
+    const weight = this.settings.weightOf(clientId, result.numExamples);
+    this.aggregation.add({ clientId, numExamples: weight, metrics: result.metrics, values, l2Norm });
+    return { weight, l2Norm };
   }
 
   fail(clientId: string, code: string, message: string): boolean {

@@ -16,6 +16,8 @@ export type { CentralEvaluator, EvaluationRequest, EvaluationResult } from './ce
 export { CoordinatorEvents } from './coordinator-events.js';
 export { systemClock, sleepOn } from './clock.js';
 export { VirtualClock } from './virtual-clock.js';
+export { UpdateIntake, defaultMaxUpdateNorm } from './update-intake.js';
+export type { UpdateIntakeSettings, DecodedUpdate } from './update-intake.js';
 export type { Clock } from './clock.js';
 export type { CoordinatorEventMap } from './coordinator-events.js';
 export type { JobService } from './job-service.js';

@@ -3,12 +3,21 @@ import { ShoalError, type CentralEvaluation, type CodecChoice, type CreateJobReq
 import { defaultCodecRegistry, type CodecRegistry } from '@shoal/codec';
 import { planPrivacy } from './privacy-config.js';
 import { normalizeSecureAggregation, type SecureAggregationConfig } from './secure-aggregation-config.js';
+import { JOB_LIMIT_DEFAULTS, fieldError, normalizeStrategy, type StrategyConfig } from './strategy-config.js';
 
 export interface JobConfig {
   name: string;
   model: ModelSource;
   seed: number;
-  strategy: { name: 'fedavg'; serverLearningRate: number };
+  strategy: StrategyConfig;
+  /** A client's update weighs at most this many examples, and at most what it declared at hello. */
+  maxExamplesPerClient: number;
+  /** Updates with a larger L2 norm are refused; undefined: derived each round from the global weights. */
+  maxUpdateNorm: number | undefined;
+  /** The most clients sampled per round (set from the memory budget for strategies that hold every update). */
+  maxFitClients: number | undefined;
+  /** Robust z-score above which an update's norm or distance to the aggregate flags it as an outlier. */
+  outlierThreshold: number;
   rounds: number;
   fractionFit: number;
   minFitClients: number;
@@ -47,10 +56,6 @@ export const JOB_DEFAULTS = {
   serverLearningRate: 1,
 } as const;
 
-function fieldError(field: string, message: string): ShoalError {
-  return new ShoalError('VALIDATION_FAILED', `${field} ${message}`, { details: { problems: [{ field: `/${field}`, message }] } });
-}
-
 function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, registry: CodecRegistry): void {
   try {
     registry.get(choice.id).validateParams(choice.params ?? {});
@@ -81,12 +86,26 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
   }
   const upload = registry.get(uploadCodec.id);
   const biased = !upload.lossless && upload.unbiased !== true;
-  if (request.privacy !== undefined) planPrivacy(request.privacy, { serverLearningRate: request.strategy?.serverLearningRate ?? JOB_DEFAULTS.serverLearningRate });
+  if (request.maxFitClients !== undefined && request.maxFitClients < minFitClients) {
+    throw fieldError('maxFitClients', `(${request.maxFitClients}) must be at least minFitClients (${minFitClients})`);
+  }
+  const strategy = normalizeStrategy(request.strategy, {
+    minFitClients,
+    secureAggregation: secureAggregation !== undefined,
+    privacy: request.privacy?.mode,
+    maxFitClients: request.maxFitClients,
+    learningRate: request.learningRate ?? JOB_DEFAULTS.learningRate,
+  });
+  if (request.privacy !== undefined) planPrivacy(request.privacy, { serverLearningRate: strategy.serverLearningRate });
   return {
     name: request.name,
     model: request.model,
     seed: request.seed ?? JOB_DEFAULTS.seed,
-    strategy: { name: request.strategy?.name ?? 'fedavg', serverLearningRate: request.strategy?.serverLearningRate ?? JOB_DEFAULTS.serverLearningRate },
+    strategy,
+    maxExamplesPerClient: request.maxExamplesPerClient ?? JOB_LIMIT_DEFAULTS.maxExamplesPerClient,
+    maxUpdateNorm: request.maxUpdateNorm,
+    maxFitClients: request.maxFitClients,
+    outlierThreshold: request.outlierThreshold ?? JOB_LIMIT_DEFAULTS.outlierThreshold,
     rounds: request.rounds,
     fractionFit: request.fractionFit ?? JOB_DEFAULTS.fractionFit,
     minFitClients,
@@ -107,10 +126,12 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
   };
 }
 
-/** Configs stored before downloadCodec, errorFeedback and requireEnrolledDevices existed behave as they did. */
+/** Configs stored before downloadCodec, errorFeedback, requireEnrolledDevices and the update bounds existed behave as they did. */
 export function withCompressionDefaults(config: JobConfig): JobConfig {
   return {
     ...config,
+    maxExamplesPerClient: config.maxExamplesPerClient ?? JOB_LIMIT_DEFAULTS.maxExamplesPerClient,
+    outlierThreshold: config.outlierThreshold ?? JOB_LIMIT_DEFAULTS.outlierThreshold,
     downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec,
     errorFeedback: config.errorFeedback ?? false,
     requireEnrolledDevices: config.requireEnrolledDevices ?? false,

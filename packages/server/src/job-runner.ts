@@ -24,6 +24,7 @@ import type { EvaluationRound } from './evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
 import type { UpdateVerifier } from './identity/update-verifier.js';
 import { sleepOn, type Clock } from './clock.js';
+import { UpdateIntake, defaultMaxUpdateNorm } from './update-intake.js';
 
 export interface RunnerContext {
   store: SqliteStore;
@@ -39,6 +40,8 @@ export interface RunnerContext {
   updates: UpdateVerifier;
   /** What round deadlines and timestamps are measured on (virtual in the simulator). */
   clock: Clock;
+  /** What one round of a strategy holding every update may keep in memory. */
+  aggregationMemoryBytes: number;
 }
 
 type StopReason = 'stopped' | 'shutdown';
@@ -59,6 +62,7 @@ export class JobRunner {
   private readonly privacy: PrivacyLedger;
   /** While paused, the open round finishes and no new round starts. */
   private readonly pauseGate = new PauseGate();
+  private updateIntake: UpdateIntake | undefined;
 
   constructor(
     private readonly job: JobRecord,
@@ -67,6 +71,9 @@ export class JobRunner {
     const lastRound = ctx.store.listRounds(job.id).filter((round) => round.metrics.nextClipNorm !== undefined).at(-1);
     this.strategy = createStrategy(job.config, lastRound === undefined ? {} : { clipNorm: lastRound.metrics.nextClipNorm! });
     this.log = ctx.logger.child({ jobId: job.id });
+    // Server optimiser moments, a normBound's clip norm and centre: continue from where the latest version left them.
+    const state = ctx.store.strategyStates.load(job.id, ctx.store.getJob(job.id)?.latestVersion ?? job.latestVersion);
+    if (state !== undefined) this.strategy.restoreState?.(state);
     this.privacy = new PrivacyLedger(job.config.privacy, () => ctx.store.countRounds(job.id, 'completed'));
   }
 
@@ -114,6 +121,20 @@ export class JobRunner {
     this.evaluation?.close();
   }
 
+  /** One per job: its decode arrays are reused by every round. */
+  private intake(): UpdateIntake {
+    const { tensorSpecs, config } = this.job;
+    this.updateIntake ??= new UpdateIntake({
+      tensorSpecs,
+      uploadCodec: config.uploadCodec,
+      // A sparse codec's worst case can exceed float32 (indices and values); the limit allows for it.
+      maxUpdateBytes: Math.max(totalElements(tensorSpecs) * 4, maxEncodedFrameBytes(tensorSpecs, config.uploadCodec, this.ctx.codecs)) + FRAME_HEADER_ALLOWANCE,
+      frameLimits: this.ctx.frameLimits,
+      codecs: this.ctx.codecs,
+    });
+    return this.updateIntake;
+  }
+
   private globalWeights(version: number): Float32Array[] {
     const frame = this.ctx.store.getVersionWeights(this.job.id, version);
     if (frame === undefined) throw new ShoalError('INTERNAL', `model version ${version} of job ${this.job.id} is missing`);
@@ -148,13 +169,10 @@ export class JobRunner {
         round,
         baseVersion,
         tasks,
-        tensorSpecs,
-        uploadCodec: config.uploadCodec,
-        // A sparse codec's worst case can exceed float32 (indices and values); the limit allows for it.
-        maxUpdateBytes: Math.max(parameterCount * 4, maxEncodedFrameBytes(tensorSpecs, config.uploadCodec, this.ctx.codecs)) + FRAME_HEADER_ALLOWANCE,
+        intake: this.intake(),
+        maxUpdateNorm: config.maxUpdateNorm ?? defaultMaxUpdateNorm(context.globalWeights),
+        weightOf: (clientId, reported) => Math.min(reported, config.maxExamplesPerClient, registry.get(clientId)?.capabilities.numTrainExamples ?? reported),
         maxUpdateAttempts: this.ctx.maxUpdateAttempts,
-        frameLimits: this.ctx.frameLimits,
-        codecs: this.ctx.codecs,
         verifyUpload: (clientId, result, update) =>
           this.ctx.updates.verify({ jobId: this.job.id, round, clientId, taskId: result.taskId, signature: result.signature, payload: update }, { requireEnrolled: config.requireEnrolledDevices }),
       },
@@ -182,7 +200,7 @@ export class JobRunner {
     events.emit('round:closed', { jobId: this.job.id, round, reason: closeReason, dropped: [...this.lastClosed.dropped] });
     if (this.abort.signal.reason === 'shutdown') return true;
 
-    const closed = { job: this.job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.fitDownloads };
+    const closed = { job: this.job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.fitDownloads, strategy: this.strategy };
     const recorded = await recordFitRound(this.ctx, this.log, this.privacy, closed);
     if (recorded.version === undefined || recorded.stopped) return true;
     const evaluation = { job: this.job, round, version: recorded.version, strategy: this.strategy, registry, store, events, clock: this.ctx.clock, metrics: recorded.metrics };

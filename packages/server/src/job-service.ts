@@ -1,9 +1,10 @@
 /** Creates, resumes and stops jobs, and routes client messages to the runner of the job they name. */
 import { randomBytes } from 'node:crypto';
-import { ShoalError, parseMessage } from '@shoal/protocol';
+import { ShoalError, parseMessage, totalElements } from '@shoal/protocol';
 import { encodeFrame } from '@shoal/codec';
 import { JobRunner, type RunnerContext } from './job-runner.js';
 import { normalizeJobConfig } from './job-config.js';
+import { fitToMemory } from './strategy-config.js';
 import { prepareModel } from './model-factory.js';
 import type { JobRecord, JobStatus } from './store/records.js';
 
@@ -18,6 +19,7 @@ export class JobService {
     const request = parseMessage('create-job-request', body);
     const config = normalizeJobConfig(request, this.ctx.codecs);
     const prepared = await prepareModel(config, request.initialWeights, this.ctx.codecs);
+    config.maxFitClients = fitToMemory(config.strategy.name, config, totalElements(prepared.tensorSpecs), this.ctx.aggregationMemoryBytes);
     const now = Date.now();
     const job: JobRecord = {
       id: `job-${randomBytes(5).toString('hex')}`,
@@ -44,8 +46,9 @@ export class JobService {
   /** Resumes every job left running by a previous process on this data directory. */
   resumeAll(): void {
     for (const job of this.ctx.store.listJobs()) {
-      if (job.status !== 'running' && job.status !== 'paused') continue;
+      // Every round a previous process left open is over, whatever became of its job.
       const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', this.ctx.clock.now());
+      if (job.status !== 'running' && job.status !== 'paused') continue;
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
     }
@@ -65,6 +68,8 @@ export class JobService {
       },
       (error: unknown) => {
         this.ctx.logger.error({ err: error, jobId: job.id }, 'job failed');
+        // No round outlives its job in 'running'.
+        this.ctx.store.failOpenRounds(job.id, `the job failed: ${ShoalError.from(error).message}`, this.ctx.clock.now());
         this.setStatus(job.id, 'failed', ShoalError.from(error).message);
       },
     );

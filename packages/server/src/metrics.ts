@@ -17,6 +17,11 @@ export class CoordinatorMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly outlierUpdates = new Counter({
+    name: 'shoal_outlier_updates_total',
+    help: 'Accepted updates flagged as outliers (robust z-score of their norm or distance to the aggregate above the job threshold)',
+    registers: [this.registry],
+  });
   readonly bytesUp = new Counter({ name: 'shoal_update_bytes_total', help: 'Bytes of client updates received', registers: [this.registry] });
   readonly bytesDown = new Counter({ name: 'shoal_model_bytes_sent_total', help: 'Bytes of model weights served to clients', registers: [this.registry] });
   readonly rejectedMessages = new Counter({

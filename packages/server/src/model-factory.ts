@@ -11,7 +11,7 @@ export interface PreparedModel {
 }
 
 export async function prepareModel(config: JobConfig, initialWeightsBase64: string | undefined, registry: CodecRegistry): Promise<PreparedModel> {
-  const model = 'preset' in config.model ? buildPresetModel(config.model.preset, { seed: config.seed }) : await modelFromTopology(config.model.topology);
+  const model = 'preset' in config.model ? buildPresetModel(config.model.preset, { seed: config.seed }) : await modelFromTopology(config.model.topology, { seed: config.seed });
   try {
     const tensorSpecs = weightSpecs(model);
     const topology = modelToTopology(model) as Record<string, unknown>;

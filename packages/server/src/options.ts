@@ -27,6 +27,11 @@ export interface CoordinatorSettings {
   tlsKeyFile: string | undefined;
   /** Accept only enrolled devices (hello must carry a key proof); otherwise unenrolled clients may join open jobs. */
   requireEnrolment: boolean;
+  /**
+   * What one round of a strategy that holds every update (median, trimmed mean, Krum) may keep in memory; such jobs
+   * sample at most budget / (4 bytes × parameters) clients per round, and a job asking for more is refused.
+   */
+  aggregationMemoryBytes: number;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -45,6 +50,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
   requireEnrolment: false,
+  aggregationMemoryBytes: 1024 * 1024 * 1024,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -62,6 +68,7 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
   if (typeof settings.requireEnrolment !== 'boolean') throw option('requireEnrolment', 'must be true or false');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
+  if (!Number.isInteger(settings.aggregationMemoryBytes) || settings.aggregationMemoryBytes < 1 << 20) throw option('aggregationMemoryBytes', 'must be an integer of at least 1 MiB');
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
     throw option(settings.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'must be given together with the other TLS file');
   }

@@ -1,7 +1,8 @@
 /** A secure round's ring sum as one strategy input: the weighted mean of the included deltas, standing for all of them. Pure. */
 import type { SecureAggregationTask, TensorSpec } from '@shoal/protocol';
 import { decodeWeightedSum } from '@shoal/secagg';
-import { addScaled, type FitResultEnvelope } from '@shoal/strategy';
+import type { FitResultEnvelope } from '@shoal/strategy';
+import { l2NormOf } from './update-intake.js';
 
 /** What an included client reported in the clear with its masked input. */
 export interface ClientReport {
@@ -36,7 +37,7 @@ export function secureContribution(
     numExamples,
     participants: reports.length,
     metrics: { loss: byExamples((report) => report.loss)!, ...(accuracy === undefined ? {} : { accuracy }) },
-    accumulateInto: (target, weight) => addScaled(target, mean, weight),
-    l2Norm: () => Math.sqrt(mean.reduce((total, tensor) => tensor.reduce((s, v) => s + v * v, total), 0)),
+    values: mean,
+    l2Norm: l2NormOf(mean),
   };
 }

@@ -156,7 +156,9 @@ export class SecureFitRound {
         const { report } = checked;
         this.reports.set(clientId, { numExamples: report.numExamples, loss: report.metrics.loss, accuracy: report.metrics.accuracy });
         this.pending.delete(clientId);
-        this.accepted.push({ clientId, numExamples: report.numExamples, bytes: 0, loss: report.metrics.loss, accuracy: report.metrics.accuracy, durationMs: report.durationMs, payloadSha256 });
+        // The client weighs its own input, at most weightCap (the coordinator never sees the update itself).
+        const weight = Math.min(report.numExamples, this.settings.task.weightCap ?? report.numExamples);
+        this.accepted.push({ clientId, numExamples: report.numExamples, weight, updateNorm: undefined, bytes: 0, loss: report.metrics.loss, accuracy: report.metrics.accuracy, durationMs: report.durationMs, payloadSha256 });
         this.hooks.record(clientId, { numExamples: report.numExamples, loss: report.metrics.loss, durationMs: report.durationMs, ...(report.metrics.accuracy === undefined ? {} : { accuracy: report.metrics.accuracy }) });
         this.hooks.maskedInputReceived?.(clientId, checked.message.masked);
         this.hooks.progress();

@@ -1,12 +1,20 @@
-/** Maps a job's strategy choice to a Strategy instance. */
-import { DifferentialPrivacyStrategy, FedAvg, type Strategy } from '@shoal/strategy';
-import { ShoalError } from '@shoal/protocol';
+/** Maps a job's config to its Strategy: the named strategy (with its normBound), wrapped for DP when the job has privacy. */
+import { DifferentialPrivacyStrategy, createStrategyFromChoice, type Strategy } from '@shoal/strategy';
 import type { JobConfig } from './job-config.js';
 import { planPrivacy } from './privacy-config.js';
+import { clipsOnClients } from './strategy-config.js';
 
-/** Builds the job's strategy; a DP job wraps it. `clipNorm` resumes an adaptive clip norm after a restart. */
+/** Builds the job's strategy; `clipNorm` resumes a DP adaptive clip norm after a restart. */
 export function createStrategy(config: JobConfig, resume: { clipNorm?: number } = {}): Strategy {
-  const inner = createInnerStrategy(config);
+  const inner = createStrategyFromChoice(config.strategy, {
+    fractionFit: config.fractionFit,
+    minFitClients: config.minFitClients,
+    ...(config.maxFitClients === undefined ? {} : { maxFitClients: config.maxFitClients }),
+    fractionEvaluate: config.fractionEvaluate,
+    minEvaluateClients: config.minEvaluateClients,
+    fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.learningRate },
+    clipsOnClients: clipsOnClients({ secureAggregation: config.secureAggregation !== undefined, privacy: config.privacy?.mode }),
+  });
   if (config.privacy === undefined) return inner;
   const plan = planPrivacy(config.privacy, { serverLearningRate: config.strategy.serverLearningRate });
   const clipNorm = resume.clipNorm ?? config.privacy.clipping.clipNorm;
@@ -18,20 +26,4 @@ export function createStrategy(config: JobConfig, resume: { clipNorm?: number } 
     expectedClientsPerRound: plan.expectedClientsPerRound,
     minParticipants: config.minFitClients,
   });
-}
-
-function createInnerStrategy(config: JobConfig): Strategy {
-  switch (config.strategy.name) {
-    case 'fedavg':
-      return new FedAvg({
-        fractionFit: config.fractionFit,
-        minFitClients: config.minFitClients,
-        fractionEvaluate: config.fractionEvaluate,
-        minEvaluateClients: config.minEvaluateClients,
-        fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.learningRate },
-        serverLearningRate: config.strategy.serverLearningRate,
-      });
-    default:
-      throw new ShoalError('VALIDATION_FAILED', `unknown strategy '${String(config.strategy.name)}'`);
-  }
 }

@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FedAvg } from './fedavg.js';
+import { FederatedStrategy } from './federated-strategy.js';
+import { NormBoundStrategy } from './norm-bound.js';
 import { DifferentialPrivacyStrategy, type DifferentialPrivacyOptions } from './differential-privacy.js';
 import type { FitResultEnvelope, RoundContext } from './strategy.js';
+import { envelope as build, seeded } from './testing/envelopes.js';
 
 const fit = { localEpochs: 1, batchSize: 10, learningRate: 0.1 };
 const fedAvg = () => new FedAvg({ fractionFit: 1, minFitClients: 1, fractionEvaluate: 0, minEvaluateClients: 0, fit });
 const norm = (tensors: readonly Float32Array[]) => Math.sqrt(tensors.reduce((s, t) => s + t.reduce((a, v) => a + v * v, 0), 0));
-
-function envelope(clientId: string, numExamples: number, delta: Float32Array[]): FitResultEnvelope {
-  return {
-    clientId,
-    numExamples,
-    metrics: { loss: 1 },
-    accumulateInto: (target, weight) => delta.forEach((tensor, t) => tensor.forEach((v, i) => (target[t]![i]! += weight * v))),
-    l2Norm: () => norm(delta),
-  };
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const envelope = (clientId: string, numExamples: number, delta: Float32Array[]): FitResultEnvelope => build(clientId, numExamples, delta);
 
 function dp(overrides: Partial<DifferentialPrivacyOptions> = {}): DifferentialPrivacyStrategy {
   return new DifferentialPrivacyStrategy(fedAvg(), {
@@ -129,6 +112,40 @@ describe('DifferentialPrivacyStrategy', () => {
     expect(plan!.config).toMatchObject({ privacy: { clipNorm: 1, noiseStddev: 1 } }); // z·C/√4
     const result = run(strategy, [Float32Array.of(0)], [envelope('a', 9, [Float32Array.of(4)]), envelope('b', 1, [Float32Array.of(0)])]);
     expect(result.weights![0]![0]).toBeCloseTo(1, 6); // (4 + 0) / m=4, unclipped and un-noised by the server
+  });
+
+  it('clips the envelope values in place and reports the norm the client sent', () => {
+    const big = envelope('big', 1, [Float32Array.of(3, 4, 0), Float32Array.of(0)]);
+    const aggregation = dp({ noiseMultiplier: 0 }).beginAggregation(context(global));
+
+    aggregation.add(big);
+    const result = aggregation.finish([]);
+
+    expect(Array.from(big.values[0]!)).toEqual([0.6, 0.8, 0].map(Math.fround));
+    expect(result.diagnostics).toEqual([expect.objectContaining({ clientId: 'big', updateNorm: 5, clipped: true })]);
+  });
+
+  it('carries an adaptive clip norm and the inner state through export and restore', () => {
+    const adaptive = { kind: 'adaptive', initialClipNorm: 0.1, targetQuantile: 0.5, learningRate: 0.5, clippedCountStddev: 1 } as const;
+    const strategy = dp({ noiseMultiplier: 0.5, clipping: adaptive, normal: () => 0 });
+    run(strategy, [Float32Array.of(0, 0)], [envelope('a', 1, [Float32Array.of(3, 4)])]);
+
+    const fresh = dp({ noiseMultiplier: 0.5, clipping: adaptive });
+    fresh.restoreState(strategy.exportState()!);
+
+    expect(strategy.exportState()).toEqual({ scalars: { 'privacy.clipNorm': strategy.currentClipNorm }, tensors: {} });
+    expect(fresh.currentClipNorm).toBe(strategy.currentClipNorm);
+    expect(() => fresh.restoreState({ scalars: { 'privacy.clipNorm': -1 }, tensors: {} })).toThrow(/privacy.clipNorm/);
+  });
+
+  it('refuses an inner strategy that would feed un-noised updates into the release', () => {
+    const sampling = { fractionFit: 1, minFitClients: 1, fractionEvaluate: 0, minEvaluateClients: 0, fit };
+    const adam = new FederatedStrategy({ ...sampling, name: 'fedadam', optimiser: { kind: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.99, tau: 1e-3 } });
+    const options = { mode: 'central', noiseMultiplier: 1, clipping: { kind: 'fixed', clipNorm: 1 }, samplingRate: 0.5, expectedClientsPerRound: 4, minParticipants: 2 } as const;
+
+    expect(() => new DifferentialPrivacyStrategy(adam, options)).toThrow(/fedadam/);
+    expect(() => new DifferentialPrivacyStrategy(new NormBoundStrategy(fedAvg(), { clipNorm: 1, centred: true }), options)).toThrow(RangeError);
+    expect(() => new DifferentialPrivacyStrategy(new NormBoundStrategy(fedAvg(), { clipNorm: 1 }), options)).not.toThrow();
   });
 
   it('refuses settings that cannot be accounted', () => {

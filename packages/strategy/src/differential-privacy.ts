@@ -10,9 +10,13 @@
  * inner's own weighting is kept, and with z = 0 and C = ∞ the inner result is returned unchanged.
  * In 'client' mode the clients clip and add their share of the noise (the server cannot see raw updates); the server
  * only applies uniform weights and the fixed denominator.
+ * The noise is added after the inner step, so the inner must release only global + η·(weighted mean): a server
+ * optimiser, a robust rule or an adaptive or centred norm bound would feed un-noised updates into what is released.
  */
 import { clipFactor, cryptoUniform, gaussianSampler, nextClipNorm, updateNoiseMultiplier } from '@shoal/privacy';
 import type { FitConfig } from '@shoal/protocol';
+import { ClipRecord } from './clip-record.js';
+import { mergeStates, readScalar, restoreInner, takeOwnState } from './strategy-state.js';
 import type {
   ClientCandidate,
   ClientFailure,
@@ -25,7 +29,12 @@ import type {
   FitResultEnvelope,
   RoundContext,
   Strategy,
+  StrategyState,
 } from './strategy.js';
+import { allFinite } from './tensor-measures.js';
+import { scaleInPlace } from './weighted-mean.js';
+
+const PREFIX = 'privacy.';
 
 export type ClippingOptions =
   | { kind: 'fixed'; clipNorm: number }
@@ -60,6 +69,9 @@ export class DifferentialPrivacyStrategy implements Strategy {
     private readonly options: DifferentialPrivacyOptions,
   ) {
     const { clipping, noiseMultiplier, samplingRate, expectedClientsPerRound } = options;
+    if ('appliesWeightedMean' in inner && inner.appliesWeightedMean === false) {
+      throw new RangeError(`DP-FedAvg cannot wrap '${inner.name}': its server optimiser, robust rule or adaptive/centred norm bound would see un-noised updates`);
+    }
     if (!(noiseMultiplier >= 0)) throw new RangeError('noiseMultiplier must be >= 0');
     if (!(samplingRate > 0 && samplingRate <= 1)) throw new RangeError('samplingRate must be in (0, 1]');
     if (!(expectedClientsPerRound > 0)) throw new RangeError('expectedClientsPerRound must be > 0');
@@ -101,6 +113,21 @@ export class DifferentialPrivacyStrategy implements Strategy {
     return this.inner.aggregateEvaluate(results, failures);
   }
 
+  /** The adaptive clip norm under "privacy.clipNorm", with the inner strategy's state. */
+  exportState(): StrategyState | undefined {
+    const own: StrategyState = { scalars: {}, tensors: {} };
+    if (this.options.clipping.kind === 'adaptive') own.scalars[`${PREFIX}clipNorm`] = this.clipNorm;
+    return mergeStates(own, this.inner.exportState?.());
+  }
+
+  restoreState(state: StrategyState): void {
+    const { own, rest } = takeOwnState(state, PREFIX);
+    const unknown = [...Object.keys(own.scalars), ...Object.keys(own.tensors)].filter((key) => key !== `${PREFIX}clipNorm`);
+    if (unknown.length > 0) throw new RangeError(`DP-FedAvg has no state ${unknown.join(', ')}`);
+    restoreInner(this.inner, rest);
+    if (own.scalars[`${PREFIX}clipNorm`] !== undefined) this.clipNorm = readScalar(own, `${PREFIX}clipNorm`, (value) => value > 0 && Number.isFinite(value));
+  }
+
   /** @internal the per-round pieces PrivateAggregation needs. */
   roundParameters() {
     return {
@@ -127,6 +154,7 @@ export class DifferentialPrivacyStrategy implements Strategy {
 class PrivateAggregation implements FitAggregation {
   private participants = 0;
   private unclipped = 0;
+  private readonly record = new ClipRecord();
   private readonly round: ReturnType<DifferentialPrivacyStrategy['roundParameters']>;
 
   constructor(
@@ -139,15 +167,12 @@ class PrivateAggregation implements FitAggregation {
 
   add(result: FitResultEnvelope): void {
     const { mode, clipNorm, noisy } = this.round;
-    const factor = mode === 'central' ? clipFactor(result.l2Norm(), clipNorm) : 1;
+    const factor = mode === 'central' ? clipFactor(result.l2Norm, clipNorm) : 1;
+    if (factor < 1) scaleInPlace(result.values, factor);
     // A secure-aggregation sum of k uniformly weighted clients counts as k participants (client mode only).
     const count = result.participants ?? 1;
-    this.inner.add({
-      ...result,
-      numExamples: noisy || mode === 'client' ? count : result.numExamples,
-      accumulateInto: (target, weight) => result.accumulateInto(target, weight * factor),
-      l2Norm: () => result.l2Norm() * factor,
-    });
+    this.inner.add({ ...result, numExamples: noisy || mode === 'client' ? count : result.numExamples, l2Norm: result.l2Norm * factor });
+    this.record.note(result.l2Norm, factor < 1);
     this.participants += count;
     if (factor === 1) this.unclipped += count;
   }
@@ -161,7 +186,9 @@ class PrivateAggregation implements FitAggregation {
       nextClip = this.strategy.adaptClipNorm(noisyCount / denominator);
     }
     const privacy = { clipNorm, noiseStddev: noisy ? noiseStddev : 0, participants: this.participants, nextClipNorm: nextClip };
-    if (outcome.weights === undefined || !(noisy || mode === 'client')) return { ...outcome, privacy };
+    const diagnostics = this.record.apply(outcome.diagnostics);
+    const released = { ...outcome, privacy, ...(diagnostics === undefined ? {} : { diagnostics }) };
+    if (outcome.weights === undefined || !(noisy || mode === 'client')) return released;
     const scale = this.participants / denominator;
     const weights = outcome.weights.map((tensor, t) => {
       const global = this.globalWeights[t]!;
@@ -172,6 +199,6 @@ class PrivateAggregation implements FitAggregation {
       }
       return result;
     });
-    return { ...outcome, weights, privacy };
+    return { ...released, weights: allFinite(weights) ? weights : undefined };
   }
 }

@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FedAvg } from './fedavg.js';
 import { weightedAverage, applyDelta } from './weighted-mean.js';
 import { sampleWithoutReplacement } from './sampling.js';
-import type { FitResultEnvelope } from './strategy.js';
+import { envelope as build } from './testing/envelopes.js';
 
-function envelope(clientId: string, numExamples: number, delta: Float32Array[], loss = 1): FitResultEnvelope {
-  return {
-    clientId,
-    numExamples,
-    metrics: { loss },
-    accumulateInto(target, weight) {
-      delta.forEach((tensor, t) => tensor.forEach((value, i) => (target[t]![i]! += weight * value)));
-    },
-    l2Norm: () => Math.sqrt(delta.reduce((sum, tensor) => sum + tensor.reduce((s, v) => s + v * v, 0), 0)),
-  };
-}
+const envelope = (clientId: string, numExamples: number, delta: Float32Array[], loss = 1) => build(clientId, numExamples, delta, { loss });
 
 const fit = { localEpochs: 1, batchSize: 10, learningRate: 0.1 };
 

@@ -1,7 +1,7 @@
 /** Pure arithmetic for weighted means of tensors and metrics; no I/O, callable directly from tests. */
 
 /** sum[i] += weight * values[i] for each tensor; the building block of streaming aggregation. */
-export function addScaled(sum: Float32Array[], values: readonly Float32Array[], weight: number): void {
+export function addScaled(sum: readonly Float32Array[], values: readonly Float32Array[], weight: number): void {
   if (sum.length !== values.length) throw new RangeError(`tensor count ${values.length} != ${sum.length}`);
   for (let t = 0; t < sum.length; t++) {
     const target = sum[t]!;
@@ -11,8 +11,8 @@ export function addScaled(sum: Float32Array[], values: readonly Float32Array[], 
   }
 }
 
-/** Divides every value by divisor in place. */
-export function scaleInPlace(tensors: Float32Array[], factor: number): void {
+/** Multiplies every value by factor in place. */
+export function scaleInPlace(tensors: readonly Float32Array[], factor: number): void {
   for (const tensor of tensors) for (let i = 0; i < tensor.length; i++) tensor[i]! *= factor;
 }
 

@@ -17,6 +17,8 @@ export interface FieldSpec {
   placeholder?: string;
   /** Empty is allowed even when the schema requires the value: the server then applies its default. */
   optional?: boolean;
+  /** Shown and sent only while the field at `pointer` has one of `values` (settings of one strategy). */
+  when?: { pointer: string; values: readonly string[] };
 }
 
 export type FieldValue = { ok: true; value: string | number | undefined } | { ok: false; message: string };

@@ -6,13 +6,33 @@ export interface JobFieldGroup {
   fields: FieldSpec[];
 }
 
+/** Flower's names, said in words. */
+const STRATEGY_LABELS: Record<string, string> = {
+  fedavg: 'FedAvg (federated averaging)',
+  fedavgm: 'FedAvgM (server momentum)',
+  fedprox: 'FedProx (proximal term)',
+  fedadam: 'FedAdam (adaptive server optimiser)',
+  fedyogi: 'FedYogi (adaptive server optimiser)',
+  fedadagrad: 'FedAdagrad (adaptive server optimiser)',
+  fedmedian: 'FedMedian (coordinate-wise median, robust)',
+  fedtrimmedavg: 'FedTrimmedAvg (trimmed mean, robust)',
+  krum: 'Krum (robust)',
+  multikrum: 'Multi-Krum (robust)',
+};
+
 export function trainingFieldGroups(codecs: readonly { id: string; lossless: boolean }[], strategies: readonly string[]): JobFieldGroup[] {
   return [
     {
       legend: 'Strategy',
       fields: [
-        { pointer: '/strategy/name', label: 'Strategy', kind: 'select', initial: strategies[0] ?? 'fedavg', options: strategies.map((name) => [name, name === 'fedavg' ? 'FedAvg (federated averaging)' : name]) },
-        { pointer: '/strategy/serverLearningRate', label: 'Server learning rate', kind: 'number', initial: '1', help: 'Scales the averaged update applied to the global model.' },
+        { pointer: '/strategy/name', label: 'Strategy', kind: 'select', initial: strategies[0] ?? 'fedavg', options: strategies.map((name) => [name, STRATEGY_LABELS[name] ?? name]) },
+        { pointer: '/strategy/serverLearningRate', label: 'Server learning rate', kind: 'number', optional: true, placeholder: 'strategy default', help: 'Scales the aggregated update applied to the global model (default 1; 0.01 for the adaptive optimisers).' },
+        { pointer: '/strategy/serverMomentum', label: 'Server momentum', kind: 'number', optional: true, placeholder: '0.9', when: { pointer: '/strategy/name', values: ['fedavgm'] } },
+        { pointer: '/strategy/proximalMu', label: 'Proximal term μ', kind: 'number', optional: true, placeholder: '0.01', help: 'Clients add μ/2·‖w − w_global‖² to their loss.', when: { pointer: '/strategy/name', values: ['fedprox'] } },
+        { pointer: '/strategy/trimFraction', label: 'Trimmed fraction β', kind: 'number', optional: true, placeholder: '0.2', help: 'Cut from each end of every coordinate.', when: { pointer: '/strategy/name', values: ['fedtrimmedavg'] } },
+        { pointer: '/strategy/byzantineClients', label: 'Attackers to tolerate (f)', kind: 'integer', optional: true, placeholder: 'about 20% of a round', help: 'Krum needs at least 2f + 3 clients per round.', when: { pointer: '/strategy/name', values: ['krum', 'multikrum'] } },
+        { pointer: '/strategy/normBound/clipNorm', label: 'Norm bound', kind: 'number', optional: true, placeholder: 'none', help: 'Clip every update to this L2 norm before it is combined.' },
+        { pointer: '/maxExamplesPerClient', label: 'Most examples per update', kind: 'integer', optional: true, placeholder: '10,000', help: 'What one client may weigh, whatever it reports (also capped by what it declared when it connected).' },
       ],
     },
     {

@@ -56,6 +56,8 @@ export class JobForm {
     this.evaluationLimit = this.field({ pointer: '/evaluation/limit', label: 'Test examples to use', kind: 'integer', placeholder: 'all 10,000' });
     const strategies = (nodeAt(schema, '/strategy/name')?.enum ?? ['fedavg']).map(String);
     const groups = trainingFieldGroups(catalog.codecs, strategies).map((group) => h('fieldset', {}, h('legend', {}, group.legend), h('div', { class: 'field-grid' }, ...group.fields.map((spec) => this.field(spec).element))));
+    for (const field of this.fields) field.control.addEventListener('change', () => this.applyConditions());
+    this.applyConditions();
 
     const privacyNode = nodeAt(schema, '/privacy');
     let privacySection: HTMLElement;
@@ -117,6 +119,18 @@ export class JobForm {
     const field = new FormField(spec, this.catalog.schema);
     this.fields.push(field);
     return field;
+  }
+
+  /** Shows (and sends) a strategy's own settings only while that strategy is chosen. */
+  private applyConditions(): void {
+    for (const field of this.fields) {
+      const when = field.spec.when;
+      if (when === undefined) continue;
+      const controller = this.fields.find((f) => f.pointer === when.pointer);
+      const shown = controller !== undefined && when.values.includes(controller.control.value);
+      field.control.disabled = !shown;
+      field.element.hidden = !shown;
+    }
   }
 
   private activeFields(): FormField[] {

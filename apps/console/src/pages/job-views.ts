@@ -26,7 +26,8 @@ export function jobSummary(job: JobView): HTMLElement {
 /** One line under the job's name: what it trains and since when. */
 export function jobSubtitle(job: JobView): string {
   const model = job.config['model'] as { preset?: string } | undefined;
-  return `${job.id} · ${model?.preset ?? 'uploaded tfjs model'} · ${formatCount(job.parameterCount)} parameters · created ${new Date(job.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}`;
+  const strategy = (job.config['strategy'] as { name?: string } | undefined)?.name ?? 'fedavg';
+  return `${job.id} · ${model?.preset ?? 'uploaded tfjs model'} · ${strategy} · ${formatCount(job.parameterCount)} parameters · created ${new Date(job.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}`;
 }
 
 export interface OpenRound {
@@ -109,6 +110,12 @@ export function createCharts(): { element: HTMLElement; update(rounds: readonly 
   };
 }
 
+/** Updates the coordinator flagged (robust z-score of norm or distance to the aggregate); highlighted when any. */
+function outliersCell(outliers: number | undefined): Child {
+  const text = outliers === undefined ? '—' : formatCount(outliers);
+  return h('span', { 'data-col': 'outliers', 'data-value': outliers === undefined ? '' : String(outliers), class: outliers !== undefined && outliers > 0 ? 'flag' : '', title: 'Updates whose norm or distance to the aggregate stood out (robust z-score above the job threshold)' }, text);
+}
+
 export function roundsTable(rounds: readonly RoundView[]): HTMLElement {
   if (rounds.length === 0) return h('p', { class: 'state empty' }, 'No rounds have started yet.');
   const cell = (column: string, text: string, value: number | undefined): Child => h('span', { 'data-col': column, 'data-value': value === undefined ? '' : String(value) }, text);
@@ -126,11 +133,12 @@ export function roundsTable(rounds: readonly RoundView[]): HTMLElement {
       cell('bytesUp', formatBytes(m.bytesUp), m.bytesUp),
       cell('bytesDown', formatBytes(m.bytesDown), m.bytesDown),
       cell('compressionRatio', formatRatio(m.compressionRatio), m.compressionRatio),
+      outliersCell(m.outliers),
       cell('durationMs', formatDuration(m.durationMs), m.durationMs),
       cell('modelVersion', round.modelVersion === undefined ? '—' : `v${round.modelVersion}`, round.modelVersion),
     ];
   });
-  const table = dataTable('Rounds, newest first', ['Round', 'Status', 'Selected', 'Reported', 'Failed', 'Test accuracy', 'Test loss', 'Federated accuracy', 'Bytes up', 'Bytes down', 'Compression', 'Duration', 'Version'], rows);
+  const table = dataTable('Rounds, newest first', ['Round', 'Status', 'Selected', 'Reported', 'Failed', 'Test accuracy', 'Test loss', 'Federated accuracy', 'Bytes up', 'Bytes down', 'Compression', 'Outliers', 'Duration', 'Version'], rows);
   table.querySelectorAll('tbody tr').forEach((row, index) => row.setAttribute('data-round', String(rounds[rounds.length - 1 - index]?.round ?? '')));
   table.setAttribute('data-testid', 'rounds-table');
   return table;

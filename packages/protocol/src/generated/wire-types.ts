@@ -494,6 +494,22 @@ export interface RoundMetrics {
    */
   nextClipNorm?: number;
   secureAggregation?: SecureAggregationRoundMetrics;
+  /**
+   * Accepted updates flagged as outliers (robust z-score of norm or distance to the aggregate above the job's threshold).
+   */
+  outliers?: number;
+  /**
+   * Median L2 norm of the accepted updates.
+   */
+  updateNormMedian?: number;
+  /**
+   * Updates the normBound clipped this round.
+   */
+  clippedUpdates?: number;
+  /**
+   * The normBound's C this round.
+   */
+  strategyClipNorm?: number;
 }
 export interface ClientRoundBytes {
   /**
@@ -599,6 +615,22 @@ export interface ContributionView {
   loss?: number;
   accuracy?: number;
   durationMs?: number;
+  /**
+   * The weight the update carried in the aggregate: numExamples capped at the hello declaration and maxExamplesPerClient (0 for unweighted strategies' excluded updates).
+   */
+  weight?: number;
+  /**
+   * L2 norm of the decoded update.
+   */
+  updateNorm?: number;
+  /**
+   * L2 distance between the update and the round's aggregate update (streaming strategies: a count-sketch estimate within a few percent).
+   */
+  distanceToAggregate?: number;
+  /**
+   * The update's norm or distance has a robust z-score above the job's outlierThreshold.
+   */
+  outlier?: boolean;
 }
 /**
  * POST /api/v1/tokens (admin): a named API token with a role. The secret is returned once.
@@ -759,6 +791,22 @@ export interface CreateJobRequest {
   initialWeights?: string;
   seed?: number;
   strategy?: StrategyChoice;
+  /**
+   * The most examples one client's update may weigh in a round, whatever it reports (default 10,000). A client's weight is also capped by the numTrainExamples it declared at hello.
+   */
+  maxExamplesPerClient?: number;
+  /**
+   * Updates whose L2 norm exceeds this are refused with UPDATE_OUT_OF_BOUNDS before they touch the aggregate (default: max(10·‖w‖₂ of the round's global weights, √parameters)).
+   */
+  maxUpdateNorm?: number;
+  /**
+   * The most clients sampled per round. Strategies that hold every update (fedmedian, fedtrimmedavg, krum, multikrum) default to what the coordinator's aggregation memory budget allows and refuse more.
+   */
+  maxFitClients?: number;
+  /**
+   * Robust z-score (median / MAD) of an update's norm or distance to the aggregate above which its contribution is flagged as an outlier (default 3.5).
+   */
+  outlierThreshold?: number;
   rounds: number;
   fractionFit?: number;
   minFitClients?: number;
@@ -783,9 +831,78 @@ export interface CreateJobRequest {
    */
   requireEnrolledDevices?: boolean;
 }
+/**
+ * How a round's updates become the next model (protocols/v1/rest.md, Strategies). Fields that do not apply to the named strategy are refused.
+ */
 export interface StrategyChoice {
-  name: "fedavg";
+  name:
+    | "fedavg"
+    | "fedavgm"
+    | "fedprox"
+    | "fedadam"
+    | "fedyogi"
+    | "fedadagrad"
+    | "fedmedian"
+    | "fedtrimmedavg"
+    | "krum"
+    | "multikrum";
+  /**
+   * η: the step applied to the aggregated update (default 1; 1 − serverMomentum for fedavgm, so its effective step matches FedAvg's; 0.01 for fedadam, fedyogi and fedadagrad).
+   */
   serverLearningRate?: number;
+  /**
+   * fedavgm: β of the server momentum (default 0.9).
+   */
+  serverMomentum?: number;
+  /**
+   * fedadam, fedyogi: first-moment decay (default 0.9).
+   */
+  beta1?: number;
+  /**
+   * fedadam, fedyogi: second-moment decay (default 0.99).
+   */
+  beta2?: number;
+  /**
+   * fedadam, fedyogi, fedadagrad: adaptivity τ (default 0.001).
+   */
+  tau?: number;
+  /**
+   * fedprox: μ of the proximal term μ/2·‖w − w_global‖² the clients add to their local loss (default 0.01).
+   */
+  proximalMu?: number;
+  /**
+   * fedtrimmedavg: β, the fraction of values cut from each end per coordinate (default 0.2).
+   */
+  trimFraction?: number;
+  /**
+   * krum, multikrum: f, the attackers to tolerate per round (default ⌊(n − 3)/2⌋ capped at 20% of n).
+   */
+  byzantineClients?: number;
+  /**
+   * multikrum: m, how many of the best-scored updates are averaged (default n − f).
+   */
+  keepClients?: number;
+  normBound?: NormBound;
+}
+/**
+ * Clips every update to an L2 norm before it is combined: to clipNorm, or adaptively to a quantile of recent norms; centred clips Δ − v around the previous round's aggregate v. Composes with every strategy; under secure aggregation or client-mode DP the clients clip.
+ */
+export interface NormBound {
+  /**
+   * C (fixed), or the first round's C when adaptive (default 1).
+   */
+  clipNorm?: number;
+  adaptive?: {
+    targetQuantile: number;
+    /**
+     * geometric step of C per round (default 0.2).
+     */
+    learningRate?: number;
+  };
+  /**
+   * Clip around the previous round's aggregate (Karimireddy et al. 2021; default false).
+   */
+  centred?: boolean;
 }
 /**
  * User-level differential privacy (DP-FedAvg). Omit for a non-private job. See protocols/v1/privacy.md.
@@ -1298,6 +1415,14 @@ export interface FitConfig {
   batchSize: number;
   learningRate: number;
   maxExamples?: number;
+  /**
+   * FedProx: add μ/2·‖w − w_global‖² to the local loss, w_global being the downloaded weights.
+   */
+  proximalMu?: number;
+  /**
+   * Clip the update (after error feedback, before any DP noise and encoding) to this L2 norm: norm bounding that the coordinator cannot apply itself (secure aggregation, client-mode DP).
+   */
+  updateClipNorm?: number;
   privacy?: ClientPrivacyInstructions;
 }
 /**

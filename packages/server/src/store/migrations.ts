@@ -209,4 +209,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX edge_artifacts_by_job ON edge_artifacts (job_id, version);
   `,
+  // Trustworthy aggregation (issue #12): what each update weighed and measured, outlier flags, and the strategy's
+  // state (server optimiser moments, adaptive clip norm) stored with each model version so a restart continues it.
+  `
+  ALTER TABLE contributions ADD COLUMN weight REAL;
+  ALTER TABLE contributions ADD COLUMN update_norm REAL;
+  ALTER TABLE contributions ADD COLUMN distance_to_aggregate REAL;
+  ALTER TABLE contributions ADD COLUMN outlier INTEGER;
+  CREATE TABLE strategy_states (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    version INTEGER NOT NULL,
+    scalars TEXT NOT NULL,
+    tensors BLOB NOT NULL,
+    PRIMARY KEY (job_id, version)
+  );
+  `,
 ];

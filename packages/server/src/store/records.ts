@@ -68,6 +68,12 @@ export interface ContributionRecord {
   loss: number | undefined;
   accuracy: number | undefined;
   durationMs: number | undefined;
+  /** What the update weighed in the aggregate (numExamples capped), its L2 norm, and its distance to the aggregate. */
+  weight: number | undefined;
+  updateNorm: number | undefined;
+  distanceToAggregate: number | undefined;
+  /** Flagged by the robust z-score of its norm or distance. */
+  outlier: boolean | undefined;
 }
 
 /** What a credential may do: `admin` acts, `viewer` only reads. */

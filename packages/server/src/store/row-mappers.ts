@@ -65,5 +65,9 @@ export function contributionFromRow(row: Row): ContributionRecord {
     loss: optionalNumber(row['loss']),
     accuracy: optionalNumber(row['accuracy']),
     durationMs: optionalNumber(row['duration_ms']),
+    weight: optionalNumber(row['weight']),
+    updateNorm: optionalNumber(row['update_norm']),
+    distanceToAggregate: optionalNumber(row['distance_to_aggregate']),
+    outlier: row['outlier'] === null || row['outlier'] === undefined ? undefined : Number(row['outlier']) === 1,
   };
 }

@@ -11,6 +11,7 @@ import { DeviceRecords } from './device-records.js';
 import { type Row } from './row-values.js';
 import { contributionFromRow, jobFromRow, roundFromRow, versionFromRow } from './row-mappers.js';
 import { countClients, queryClients, recentContributions, type ClientQuery, type RecentContribution } from './client-query.js';
+import { StrategyStateRecords } from './strategy-state-records.js';
 import type {
   ClientRecord,
   ContributionRecord,
@@ -40,12 +41,18 @@ export interface ContributionPatch {
   loss?: number;
   accuracy?: number;
   durationMs?: number;
+  weight?: number;
+  updateNorm?: number;
+  distanceToAggregate?: number;
+  outlier?: boolean;
 }
 
 export class SqliteStore {
   private readonly db: Database.Database;
   /** Admin token hash, console sessions and the audit log. */
   readonly admin: AdminRecords;
+  /** What a job's strategy carries between rounds, per model version (issue #12). */
+  readonly strategyStates: StrategyStateRecords;
   /** Edge-optimised artifacts built from model versions (issue #8). */
   readonly artifacts: ArtifactRecords;
   /** Deployments, client assignments and telemetry windows (edge serving). */
@@ -64,6 +71,7 @@ export class SqliteStore {
     this.artifacts = new ArtifactRecords(this.db);
     this.serving = new ServingRecords(this.db);
     this.devices = new DeviceRecords(this.db);
+    this.strategyStates = new StrategyStateRecords(this.db);
   }
 
   private migrate(): void {
@@ -250,6 +258,8 @@ export class SqliteStore {
         `UPDATE contributions SET status = COALESCE(@status, status), error_code = COALESCE(@errorCode, error_code),
            num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
            loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
+           weight = COALESCE(@weight, weight), update_norm = COALESCE(@updateNorm, update_norm),
+           distance_to_aggregate = COALESCE(@distanceToAggregate, distance_to_aggregate), outlier = COALESCE(@outlier, outlier),
            updated_at = @updatedAt
          WHERE job_id = @jobId AND round = @round AND client_id = @clientId`,
       )
@@ -261,6 +271,10 @@ export class SqliteStore {
         loss: patch.loss ?? null,
         accuracy: patch.accuracy ?? null,
         durationMs: patch.durationMs ?? null,
+        weight: patch.weight ?? null,
+        updateNorm: patch.updateNorm ?? null,
+        distanceToAggregate: patch.distanceToAggregate ?? null,
+        outlier: patch.outlier === undefined ? null : patch.outlier ? 1 : 0,
         updatedAt: Date.now(),
         jobId,
         round,
