@@ -130,7 +130,7 @@ describe('a round under attack', () => {
       ['other task id', [meta(taskA, { taskId: taskB.taskId }), good], 'VALIDATION_FAILED'],
       ['truncated frame', [meta(taskA), good.subarray(0, good.byteLength - 10)], 'FRAME_MALFORMED'],
       ['garbage', [meta(taskA), new Uint8Array(1000).fill(7)], 'FRAME_MALFORMED'],
-      ['weights instead of delta', [meta(taskA), encodeFrame('weights', tensors(specs, () => 0), { id: 'int8' })], 'VALIDATION_FAILED'],
+      ['weights instead of delta', [meta(taskA), encodeFrame('weights', tensors(specs, () => 0), { id: 'int8' })], 'FRAME_MALFORMED'],
       ['codec other than the job', [meta(taskA), delta(() => 0.01, 'float32')], 'VALIDATION_FAILED'],
       ['wrong shape', [meta(taskA), encodeFrame('delta', tensors(specs.map((s, i) => (i === 0 ? { ...s, shape: [10, 10] } : s)), () => 0), { id: 'int8' })], 'SHAPE_MISMATCH'],
       ['missing tensor', [meta(taskA), encodeFrame('delta', tensors(specs.slice(1), () => 0), { id: 'int8' })], 'SHAPE_MISMATCH'],

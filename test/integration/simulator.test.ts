@@ -164,4 +164,10 @@ describe('malicious clients', () => {
 
     expect(attacked).toBeLessThan(honest - margin);
   });
+
+  it('keeps the model useful under the scaling attack with a trimmed mean, which cuts the attackers’ values', async () => {
+    const summary = await runSimulation(config('trimmed', { ...attack, strategy: { name: 'fedtrimmedavg', trimFraction: 0.2 }, faults: { malicious: { fraction: 0.2, attack: 'scale', scale: -20 } } }));
+
+    expect(summary.finalAccuracy!).toBeGreaterThan(honest - 0.05);
+  });
 });

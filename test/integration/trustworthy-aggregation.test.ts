@@ -96,7 +96,11 @@ describe('one bad device among three', () => {
       const mine = coordinator.store.listContributions(created.id, round.round).find((c) => c.clientId === attackerId)!;
       expect(mine).toMatchObject({ status: 'accepted', numExamples: 1e9, weight: DECLARED });
       expect(mine.updateNorm).toBeGreaterThan(0);
+      // Its noise is far from what the agents sent: the round flags it.
+      expect(mine.outlier).toBe(true);
+      expect(round.metrics.outliers).toBe(1);
     }
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/shoal_outlier_updates_total [3-9]/);
   });
 
   it('uploads int8 values of ±3e38: refused with UPDATE_OUT_OF_BOUNDS before the sum, and every round completes without it', async () => {
@@ -136,7 +140,8 @@ describe('one bad device among three', () => {
     await startCoordinator();
     const round = coordinator.store.getRound(created.id, 1)!;
     expect(round.status).toBe('failed');
-    expect(round.statusReason).toBe('coordinator restarted during the round');
+    expect(round).toMatchObject({ statusReason: 'coordinator restarted during the round, after its job had ended', interrupted: true });
+    expect(coordinator.store.listContributions(created.id, 1)[0]).toMatchObject({ status: 'dropped', errorCode: 'ROUND_INTERRUPTED' });
     expect(coordinator.store.getJob(created.id)!.status).toBe('failed');
   });
 });

@@ -35,6 +35,9 @@ class PoolEvaluator implements CentralEvaluator {
   async close(): Promise<void> {}
 }
 
+/** A virtual fleet registers every client from one address at once, and its rows are the run's own. */
+const VIRTUAL_FLEET = { perAddressPerMinute: Number.POSITIVE_INFINITY, maxUnenrolledClients: Number.POSITIVE_INFINITY };
+
 export function coordinatorLogger(config: SimulationConfig): Logger {
   return pino({ level: config.logLevel, base: { service: 'coordinator' } }, destination({ dest: join(config.out, 'coordinator.log'), sync: true }));
 }
@@ -44,11 +47,11 @@ export async function startCoordinator(config: SimulationConfig, pool: TrainerPo
   const logger = coordinatorLogger(config);
   const evaluator = new PoolEvaluator(pool);
   if (config.transport === 'memory') {
-    const core = new CoordinatorCore({ store: new SqliteStore(join(config.out, 'coordinator.sqlite')), evaluator, logger, clock });
+    const core = new CoordinatorCore({ store: new SqliteStore(join(config.out, 'coordinator.sqlite')), evaluator, logger, clock, anonymousAdmission: VIRTUAL_FLEET });
     await core.initBackend();
     return { jobs: core.jobs, events: core.events, store: core.store, transport: new MemoryTransport(core), stop: () => core.stop() };
   }
-  const coordinator = new Coordinator({ port: 0, host: '127.0.0.1', dataDir: join(config.out, 'coordinator'), evaluator, logger, clock });
+  const coordinator = new Coordinator({ port: 0, host: '127.0.0.1', dataDir: join(config.out, 'coordinator'), evaluator, logger, clock, anonymousAdmission: VIRTUAL_FLEET });
   const { url } = await coordinator.start();
   return { jobs: coordinator.jobs, events: coordinator.events, store: coordinator.store, transport: new SocketTransport(url), stop: () => coordinator.stop() };
 }

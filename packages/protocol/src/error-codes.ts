@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   NON_FINITE_VALUES: { httpStatus: 400, description: 'An update contains NaN or Infinity.' },
   UPDATE_OUT_OF_BOUNDS: { httpStatus: 422, description: "An update's L2 norm exceeds the job's maxUpdateNorm; it was not used." },
   WRONG_PHASE: { httpStatus: 409, description: 'The message belongs to another phase of the secure-aggregation round than the open one.' },
+  ROUND_INTERRUPTED: { httpStatus: 503, description: 'The coordinator restarted during the round; its updates were not used and the job runs another round in its place.' },
+  TASK_CLOSED: { httpStatus: 409, description: "The client's task for this round is over: it reported fit:failure or used up its upload attempts; the round goes on without it." },
   SECURE_AGGREGATION_ABORTED: { httpStatus: 409, description: 'Too few clients remained in a secure-aggregation round; it ended without using any input.' },
   NOT_ASSIGNED: { httpStatus: 409, description: 'The client is not assigned the deployment (job, version) the message names.' },
   UNSUPPORTED_MODEL: { httpStatus: 400, description: 'The model cannot be built or trained by this runtime.' },

@@ -6,6 +6,8 @@ import type { ClientCandidate } from '@shoal/strategy';
 export interface ClientConnection {
   send(event: string, payload: unknown): void;
   disconnect(reason: string): void;
+  /** The client's hello was accepted: the transport may lift its pre-hello limits. */
+  registered?(): void;
 }
 
 export interface ConnectedClient {

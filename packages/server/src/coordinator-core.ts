@@ -26,6 +26,7 @@ import { DeviceIdentity } from './identity/device-identity.js';
 import { DeviceAccess } from './identity/device-access.js';
 import { UpdateVerifier } from './identity/update-verifier.js';
 import { systemClock, type Clock } from './clock.js';
+import { AnonymousAdmission, DEFAULT_ANONYMOUS_ADMISSION, type AnonymousAdmissionSettings } from './identity/anonymous-admission.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -40,6 +41,13 @@ export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
   referenceProfiler?: ReferenceProfiler;
   /** What round deadlines run on; a simulator passes a virtual clock (default: the system clock). */
   clock?: Clock;
+  /**
+   * What connection timers run on (the hello timeout, registration rate windows): the system clock by default, also
+   * in a simulation, whose virtual clock is about rounds.
+   */
+  connectionClock?: Clock;
+  /** Limits on registrations without enrolment (a simulator lifts them for its virtual fleet). */
+  anonymousAdmission?: Partial<AnonymousAdmissionSettings>;
 }
 
 export class CoordinatorCore {
@@ -61,11 +69,14 @@ export class CoordinatorCore {
   readonly devices: DeviceIdentity;
   /** REST credentials handed to connected clients at hello. */
   readonly deviceAccess = new DeviceAccess();
+  /** New registrations without enrolment: rate-limited per address, rows bounded and expiring. */
+  readonly admission: AnonymousAdmission;
   /** What deadlines, phase timeouts and sessions run on. */
   readonly clock: Clock;
+  readonly connectionClock: Clock;
 
   constructor(options: CoordinatorCoreOptions = {}) {
-    const { store, codecs, evaluator, logger, serving, referenceProfiler, clock, ...settings } = options;
+    const { store, codecs, evaluator, logger, serving, referenceProfiler, clock, connectionClock, anonymousAdmission, ...settings } = options;
     this.settings = resolveSettings(settings);
     this.clock = clock ?? systemClock;
     this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
@@ -88,6 +99,8 @@ export class CoordinatorCore {
       aggregationMemoryBytes: this.settings.aggregationMemoryBytes,
     });
     this.downloads = new DownloadFrames(this.store, this.codecs);
+    this.connectionClock = connectionClock ?? systemClock;
+    this.admission = new AnonymousAdmission(this.store.clientRetention, this.connectionClock, (id) => this.registry.isOnline(id), { ...DEFAULT_ANONYMOUS_ADMISSION, ...anonymousAdmission });
     this.artifacts = new EdgeArtifactService(this.store);
     this.serving = new ServingService({
       store: this.store,
@@ -105,12 +118,12 @@ export class CoordinatorCore {
 
   /** What a fleet session (socket or in-memory) works with. */
   get fleetDependencies(): FleetDependencies {
-    const { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving } = this;
-    return { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving };
+    const { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving, admission, connectionClock } = this;
+    return { registry, jobs, store, logger, metrics, events, devices, deviceAccess, serving, admission, clock: connectionClock };
   }
 
   get fleetOptions(): FleetSessionOptions {
-    return { heartbeatIntervalMs: this.settings.heartbeatIntervalMs, serverVersion: SERVER_VERSION };
+    return { heartbeatIntervalMs: this.settings.heartbeatIntervalMs, serverVersion: SERVER_VERSION, helloTimeoutMs: this.settings.helloTimeoutMs };
   }
 
   /** Connections without sockets: the same sessions, validation and messages as /fleet. */

@@ -12,6 +12,7 @@ import type { CoordinatorEvents } from './coordinator-events.js';
 import type { CentralEvaluator } from './central-evaluator.js';
 import { CoordinatorCore, SERVER_VERSION, type CoordinatorCoreOptions } from './coordinator-core.js';
 import { FleetGateway } from './fleet-gateway.js';
+import { PRE_HELLO_MAX_BYTES, capMessages } from './message-cap.js';
 import type { JobService } from './job-service.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import type { CoordinatorSettings } from './options.js';
@@ -54,6 +55,8 @@ export class Coordinator {
     this.audit = new AuditLog(this.store.admin, this.logger);
     const app = express();
     app.disable('x-powered-by');
+    // Only /api/v1 as documented reaches the API (which routes strictly and case-sensitively itself, rest/api-router.ts).
+    app.set('case sensitive routing', true);
     app.use(opsRouter({ registry: this.registry, metrics: this.metrics, startedAt: Date.now(), serverVersion: SERVER_VERSION }));
     app.use(
       '/api/v1',
@@ -89,7 +92,11 @@ export class Coordinator {
       pingTimeout: 20_000,
       serveClient: false,
     });
-    new FleetGateway(this.core.fleetDependencies, this.core.fleetOptions).attach(this.io.of(FLEET_NAMESPACE));
+    // Every connection starts small; a fleet client's cap rises to maxMessageBytes once its hello is accepted.
+    this.io.engine.on('connection', (connection: unknown) => {
+      if (!capMessages(connection, PRE_HELLO_MAX_BYTES)) this.logger.warn('this socket.io transport exposes no per-connection message cap; the pre-hello limit is not applied');
+    });
+    new FleetGateway(this.core.fleetDependencies, { ...this.core.fleetOptions, maxMessageBytes: this.settings.maxMessageBytes }).attach(this.io.of(FLEET_NAMESPACE));
     this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics, clock: this.core.clock }).attach(
       this.io.of(CONSOLE_NAMESPACE),
     );

@@ -30,7 +30,7 @@ export interface ClosedRoundFacts {
 
 /**
  * Cancels the tasks of clients that neither delivered nor failed (their contributions become 'dropped'); returns
- * who finished and who was dropped, so later messages for the round get the right refusal.
+ * who delivered, whose task ended without an update, and who was dropped, so later messages get the right refusal.
  */
 export function releaseClosedRound(ctx: RunnerContext, jobId: string, fitRound: OpenRound, closeReason: CloseReason) {
   for (const clientId of fitRound.pending) {
@@ -39,7 +39,8 @@ export function releaseClosedRound(ctx: RunnerContext, jobId: string, fitRound: 
   }
   return {
     round: fitRound.settings.round,
-    finished: new Set(fitRound.accepted.map((a) => a.clientId).concat(fitRound.failures.map((f) => f.clientId))),
+    delivered: new Set(fitRound.accepted.map((a) => a.clientId)),
+    closedTasks: new Set(fitRound.failures.map((f) => f.clientId)),
     dropped: new Set(fitRound.pending),
   };
 }
@@ -97,7 +98,7 @@ export async function recordFitRound(
     ? 'job stopped'
     : (fitRound.abortReason ??
       (!reached
-        ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates by the deadline`
+        ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates ${facts.closeReason === 'deadline' ? 'by the deadline' : `(every other selected client failed or left)`}`
         : (finished?.failure ??
           (version === undefined ? 'strategy kept the current model' : undefined))));
   store.finishRound(

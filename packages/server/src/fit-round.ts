@@ -42,7 +42,9 @@ export class FitRound {
   readonly pending: Set<string>;
   readonly accepted: AcceptedUpdate[] = [];
   readonly failures: ClientFailure[] = [];
-  private readonly finished = new Set<string>();
+  /** Clients whose update was accepted, and clients whose task ended without one (fit:failure, attempts used up). */
+  private readonly delivered = new Set<string>();
+  private readonly closedTasks = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly closed = deferred<CloseReason>();
   private isClosed = false;
@@ -73,8 +75,11 @@ export class FitRound {
   admit(clientId: string, result: FitResult): void {
     const taskId = this.settings.tasks.get(clientId);
     if (taskId === undefined) throw new ShoalError('NOT_SELECTED', `client ${clientId} was not selected for round ${result.round}`);
-    if (this.finished.has(clientId)) {
+    if (this.delivered.has(clientId)) {
       throw new ShoalError('DUPLICATE_UPDATE', `client ${clientId} already delivered a result for round ${result.round}`);
+    }
+    if (this.closedTasks.has(clientId)) {
+      throw new ShoalError('TASK_CLOSED', `client ${clientId}'s task for round ${result.round} is over (it reported a failure or used up its ${this.settings.maxUpdateAttempts} upload attempts)`);
     }
     if (result.taskId !== taskId) throw new ShoalError('VALIDATION_FAILED', `taskId ${result.taskId} does not match the task sent (${taskId})`);
     if (result.modelVersion !== this.settings.baseVersion) {
@@ -103,7 +108,7 @@ export class FitRound {
       if (attempts >= this.settings.maxUpdateAttempts) this.fail(clientId, failure.code, failure.message);
       throw failure;
     }
-    this.finished.add(clientId);
+    this.delivered.add(clientId);
     this.pending.delete(clientId);
     const accepted: AcceptedUpdate = {
       clientId,
@@ -129,9 +134,14 @@ export class FitRound {
     return { weight, l2Norm };
   }
 
+  /** True once the client's task ended without an accepted update. */
+  taskClosed(clientId: string): boolean {
+    return this.closedTasks.has(clientId);
+  }
+
   fail(clientId: string, code: string, message: string): boolean {
     if (!this.pending.delete(clientId)) return false;
-    this.finished.add(clientId);
+    this.closedTasks.add(clientId);
     this.failures.push({ clientId, code, message });
     this.closeIfDone();
     return true;

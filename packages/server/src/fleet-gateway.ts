@@ -3,8 +3,12 @@ import type { Namespace, Socket } from 'socket.io';
 import { ShoalError } from '@shoal/protocol';
 import type { ClientConnection } from './client-registry.js';
 import { FleetSession, checkHandshake, type FleetDependencies, type FleetSessionOptions } from './fleet-session.js';
+import { capMessages } from './message-cap.js';
 
-export type FleetGatewayOptions = FleetSessionOptions;
+export interface FleetGatewayOptions extends FleetSessionOptions {
+  /** The cap a connection's messages get once its hello is accepted (the engine's maxHttpBufferSize). */
+  maxMessageBytes: number;
+}
 
 export class FleetGateway {
   constructor(
@@ -29,8 +33,9 @@ export class FleetGateway {
     const connection: ClientConnection = {
       send: (event, payload) => void socket.emit(event, payload),
       disconnect: () => void socket.disconnect(true),
+      registered: () => void capMessages(socket.conn, this.options.maxMessageBytes),
     };
-    const session = new FleetSession(this.deps, this.options, connection);
+    const session = new FleetSession(this.deps, this.options, connection, socket.handshake.address);
     // onAny sees every event with its arguments, the ack callback last when the client asked for one.
     socket.onAny((event: string, ...args: unknown[]) => session.receive(event, args));
     socket.on('disconnect', (reason) => session.disconnected(reason));

@@ -23,6 +23,9 @@ import { secureInbound } from './secure-round-inbound.js';
 import type { ServingService } from './serving/serving-service.js';
 import type { DeviceIdentity } from './identity/device-identity.js';
 import type { DeviceAccess } from './identity/device-access.js';
+import type { AnonymousAdmission } from './identity/anonymous-admission.js';
+import type { Clock } from './clock.js';
+import { checkEventSize } from './fleet-limits.js';
 
 export interface FleetDependencies {
   registry: ClientRegistry;
@@ -35,11 +38,17 @@ export interface FleetDependencies {
   serving: ServingService;
   devices: DeviceIdentity;
   deviceAccess: DeviceAccess;
+  /** Rate limits and bounds new registrations without enrolment. */
+  admission: AnonymousAdmission;
+  /** What the hello timeout runs on (the connection clock, not the rounds'). */
+  clock: Clock;
 }
 
 export interface FleetSessionOptions {
   heartbeatIntervalMs: number;
   serverVersion: string;
+  /** A connection that has not had a hello accepted by then is closed. */
+  helloTimeoutMs: number;
 }
 
 type Ack = (reply: unknown) => void;
@@ -70,13 +79,24 @@ export class FleetSession {
   /** This connection's REST credential (hello issues it; it expires after the connection ends). */
   private accessToken: string | undefined;
   private lastPersistedSeenAt = 0;
+  private readonly cancelHelloTimeout: () => void;
 
   constructor(
     private readonly deps: FleetDependencies,
     private readonly options: FleetSessionOptions,
     /** Server → client events of this connection; `protocol:error` notices go through it too. */
     private readonly connection: ClientConnection,
-  ) {}
+    /** The peer's address: anonymous registrations are counted per address. */
+    private readonly address = 'unknown',
+  ) {
+    // A socket that answers pings but never says hello would hold its place for good.
+    this.cancelHelloTimeout = deps.clock.after(options.helloTimeoutMs, () => {
+      if (this.clientIdValue !== undefined) return;
+      deps.metrics.rejectedMessages.inc({ code: 'UNAUTHENTICATED' });
+      deps.logger.warn({ address, helloTimeoutMs: options.helloTimeoutMs }, 'closing a connection that sent no accepted hello in time');
+      connection.disconnect('no hello in time');
+    });
+  }
 
   get clientId(): string | undefined {
     return this.clientIdValue;
@@ -89,6 +109,7 @@ export class FleetSession {
       return;
     }
     try {
+      checkEventSize(event, args);
       const payload = parseMessage(CLIENT_EVENT_SCHEMAS[event], args[0]);
       const reply = this.handle(event, payload, args);
       const ack = args.at(-1);
@@ -100,6 +121,7 @@ export class FleetSession {
 
   /** The transport lost the connection: the client goes offline and leaves the rounds it was in. */
   disconnected(reason: string): void {
+    this.cancelHelloTimeout();
     if (this.accessToken !== undefined) this.deps.deviceAccess.expire(this.accessToken);
     const clientId = this.clientIdValue;
     if (clientId === undefined) return;
@@ -168,15 +190,19 @@ export class FleetSession {
     const { store, registry, metrics, events, logger, devices, deviceAccess } = this.deps;
     const identity = devices.verifyHello(request.clientId ?? current, request.identity);
     const clientId = request.clientId ?? current ?? `c-${randomBytes(6).toString('hex')}`;
+    const known = store.getClient(clientId);
+    // Only new registrations without enrolment are counted: returning clients and devices are who they say.
+    if (!identity.enrolled && known === undefined) this.deps.admission.admit(this.address);
     // Labels from the join token are the administrator's, so a device cannot leave the cohort it was enrolled into.
     const labels = [...new Set([...(request.capabilities.labels ?? []), ...(identity.enrolled ? identity.labels : [])])];
     const capabilities = labels.length === 0 ? request.capabilities : { ...request.capabilities, labels };
     const now = Date.now();
-    const known = store.getClient(clientId);
     store.upsertClient({ id: clientId, name: request.name, capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
     registry.register({ id: clientId, name: request.name, capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now, enrolled: identity.enrolled });
     this.clientIdValue = clientId;
     this.lastPersistedSeenAt = now;
+    this.cancelHelloTimeout();
+    this.connection.registered?.();
     if (this.accessToken !== undefined) deviceAccess.expire(this.accessToken);
     this.accessToken = deviceAccess.issue(clientId);
     metrics.clientsConnected.set(registry.size());

@@ -21,6 +21,7 @@ export type { UpdateIntakeSettings, DecodedUpdate } from './update-intake.js';
 export type { Clock } from './clock.js';
 export type { CoordinatorEventMap } from './coordinator-events.js';
 export type { JobService } from './job-service.js';
+export { INTERRUPTED_REASON } from './job-service.js';
 export { JOB_DEFAULTS } from './job-config.js';
 export type { JobConfig } from './job-config.js';
 export type { JobRecord, RoundRecord, ClientRecord, ModelVersionRecord, ContributionRecord } from './store/records.js';

@@ -54,7 +54,7 @@ export class JobRunner {
   private readonly strategy: Strategy;
   private fitRound: OpenRound | undefined;
   private evaluation: EvaluationRound | undefined;
-  private lastClosed: { round: number; finished: Set<string>; dropped: Set<string> } = { round: 0, finished: new Set(), dropped: new Set() };
+  private lastClosed: ReturnType<typeof releaseClosedRound> = { round: 0, delivered: new Set(), closedTasks: new Set(), dropped: new Set() };
   private readonly downloads = new Map<string, { round: number; clientId: string }>();
   /** Weights downloads made for the open round's fit tasks, and how many of them were deltas. */
   private fitDownloads = { total: 0, deltas: 0 };
@@ -87,9 +87,11 @@ export class JobRunner {
     const { config } = this.job;
     const previous = store.listRounds(this.job.id);
     let round = previous.at(-1)?.round ?? 0;
+    // Rounds a restart interrupted do not count: the job runs the rounds it asked for, numbered on from the last.
+    let counted = previous.filter((record) => record.interrupted !== true).length;
     this.lastClosed.round = round;
     try {
-      while (round < config.rounds) {
+      while (counted < config.rounds) {
         await this.pauseGate.wait(this.abort.signal);
         await registry.waitForIdle(config.minAvailableClients, this.abort.signal);
         if (this.pauseGate.paused) continue;
@@ -97,7 +99,10 @@ export class JobRunner {
         if (overspend !== undefined) return { budgetExhausted: overspend };
         const started = await this.runFitRound(round + 1);
         if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
-        if (started) round += 1;
+        if (started) {
+          round += 1;
+          counted += 1;
+        }
         else await sleepOn(this.ctx.clock, 200, this.abort.signal);
       }
       return 'completed';
@@ -213,8 +218,12 @@ export class JobRunner {
     const { store, metrics, events } = this.ctx;
     const round = this.fitRound;
     if (round === undefined || !round.open || result.round !== round.settings.round) {
-      if (result.round === this.lastClosed.round && this.lastClosed.finished.has(clientId)) {
+      // Checked before lateness: a resend to a round the client already delivered to is a duplicate, open or not.
+      if (result.round === this.lastClosed.round && this.lastClosed.delivered.has(clientId)) {
         throw new ShoalError('DUPLICATE_UPDATE', `client ${clientId} already delivered a result for round ${result.round}`);
+      }
+      if (result.round === this.lastClosed.round && this.lastClosed.closedTasks.has(clientId)) {
+        throw new ShoalError('TASK_CLOSED', `client ${clientId}'s task for round ${result.round} ended without an update`);
       }
       if (result.round <= this.lastClosed.round) {
         if (result.round === this.lastClosed.round && this.lastClosed.dropped.delete(clientId)) {
@@ -228,6 +237,7 @@ export class JobRunner {
       const accepted = round.accept(clientId, result, update);
       store.updateContribution(this.job.id, result.round, clientId, {
         status: 'accepted',
+        clearErrorCode: true,
         numExamples: accepted.numExamples,
         bytesUp: accepted.bytes,
         loss: accepted.loss,
@@ -239,9 +249,11 @@ export class JobRunner {
       metrics.bytesUp.inc(update.byteLength);
     } catch (error) {
       const failure = ShoalError.from(error);
-      if (round.settings.tasks.has(clientId) && failure.code !== 'DUPLICATE_UPDATE' && failure.code !== 'NOT_SELECTED') {
-        // Refused uploads still cost bandwidth; the status becomes 'accepted' if a retry succeeds.
-        store.updateContribution(this.job.id, result.round, clientId, { status: 'rejected', errorCode: failure.code, bytesUp: update.byteLength });
+      if (round.settings.tasks.has(clientId) && !['DUPLICATE_UPDATE', 'NOT_SELECTED', 'TASK_CLOSED'].includes(failure.code)) {
+        // Refused uploads still cost bandwidth (bytesUp counts them); a retry that succeeds makes the status 'accepted',
+        // and the refusal that used up the last attempt makes it 'failed'.
+        const closed = round instanceof FitRound && round.taskClosed(clientId);
+        store.updateContribution(this.job.id, result.round, clientId, { status: closed ? 'failed' : 'rejected', errorCode: failure.code, bytesUp: update.byteLength });
       }
       metrics.updates.inc({ outcome: failure.code });
       throw failure;
@@ -260,7 +272,10 @@ export class JobRunner {
     const open = this.fitRound;
     if (open === undefined || !open.open || open.settings.round !== round) throw new ShoalError('WRONG_ROUND', `round ${round} is not open`);
     if (!open.settings.tasks.has(clientId)) throw new ShoalError('NOT_SELECTED', `client ${clientId} was not selected for round ${round}`);
-    if (!open.fail(clientId, code, message)) throw new ShoalError('DUPLICATE_UPDATE', `client ${clientId} already reported for round ${round}`);
+    if (!open.fail(clientId, code, message)) {
+      const closed = open instanceof FitRound && open.taskClosed(clientId);
+      throw new ShoalError(closed ? 'TASK_CLOSED' : 'DUPLICATE_UPDATE', closed ? `client ${clientId}'s task for round ${round} is already over` : `client ${clientId} already delivered a result for round ${round}`);
+    }
     this.ctx.store.updateContribution(this.job.id, round, clientId, { status: 'failed', errorCode: code });
     this.emitFailureProgress(open);
   }

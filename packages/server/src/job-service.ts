@@ -8,6 +8,10 @@ import { fitToMemory } from './strategy-config.js';
 import { prepareModel } from './model-factory.js';
 import type { JobRecord, JobStatus } from './store/records.js';
 
+/** Why a round a previous process left open ended; another round runs in its place. */
+export const INTERRUPTED_REASON = 'coordinator restarted during the round; another round runs in its place';
+const ENDED_JOB_REASON = 'coordinator restarted during the round, after its job had ended';
+
 export class JobService {
   private readonly runners = new Map<string, JobRunner>();
   private readonly finished = new Map<string, Promise<void>>();
@@ -47,8 +51,9 @@ export class JobService {
   resumeAll(): void {
     for (const job of this.ctx.store.listJobs()) {
       // Every round a previous process left open is over, whatever became of its job.
-      const failed = this.ctx.store.failOpenRounds(job.id, 'coordinator restarted during the round', this.ctx.clock.now());
-      if (job.status !== 'running' && job.status !== 'paused') continue;
+      const resumes = job.status === 'running' || job.status === 'paused';
+      const failed = this.ctx.store.failOpenRounds(job.id, resumes ? INTERRUPTED_REASON : ENDED_JOB_REASON, this.ctx.clock.now(), { interrupted: true, errorCode: 'ROUND_INTERRUPTED' });
+      if (!resumes) continue;
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
     }
@@ -69,7 +74,7 @@ export class JobService {
       (error: unknown) => {
         this.ctx.logger.error({ err: error, jobId: job.id }, 'job failed');
         // No round outlives its job in 'running'.
-        this.ctx.store.failOpenRounds(job.id, `the job failed: ${ShoalError.from(error).message}`, this.ctx.clock.now());
+        this.ctx.store.failOpenRounds(job.id, `the job failed: ${ShoalError.from(error).message}`, this.ctx.clock.now(), { errorCode: 'INTERNAL' });
         this.setStatus(job.id, 'failed', ShoalError.from(error).message);
       },
     );

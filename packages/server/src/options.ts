@@ -32,6 +32,8 @@ export interface CoordinatorSettings {
    * sample at most budget / (4 bytes × parameters) clients per round, and a job asking for more is refused.
    */
   aggregationMemoryBytes: number;
+  /** A /fleet connection with no accepted hello by then is closed. */
+  helloTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   tlsKeyFile: undefined,
   requireEnrolment: false,
   aggregationMemoryBytes: 1024 * 1024 * 1024,
+  helloTimeoutMs: 30_000,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -68,6 +71,7 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (!Number.isInteger(settings.maxJsonBodyBytes) || settings.maxJsonBodyBytes < 1 << 10) throw option('maxJsonBodyBytes', 'must be at least 1 KiB');
   if (typeof settings.requireEnrolment !== 'boolean') throw option('requireEnrolment', 'must be true or false');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
+  if (!Number.isInteger(settings.helloTimeoutMs) || settings.helloTimeoutMs < 100) throw option('helloTimeoutMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.aggregationMemoryBytes) || settings.aggregationMemoryBytes < 1 << 20) throw option('aggregationMemoryBytes', 'must be an integer of at least 1 MiB');
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
     throw option(settings.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'must be given together with the other TLS file');

@@ -38,7 +38,7 @@ describe('UpdateIntake', () => {
     const receiver = intake();
     expect(codeOf(() => receiver.decode(frame([0, 0, 0, 0], [0, 0], { id: 'float32' }), 1))).toBe('VALIDATION_FAILED');
     const weights = encodeFrame('weights', [{ name: 'w', shape: [4], values: new Float32Array(4) }, { name: 'b', shape: [2], values: new Float32Array(2) }], { id: 'int8' }, codecs);
-    expect(codeOf(() => receiver.decode(weights, 1))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => receiver.decode(weights, 1))).toBe('FRAME_MALFORMED');
     const wrong = encodeFrame('delta', [{ name: 'w', shape: [5], values: new Float32Array(5) }], { id: 'int8' }, codecs);
     expect(codeOf(() => receiver.decode(wrong, 1))).toBe('SHAPE_MISMATCH');
   });

@@ -62,7 +62,8 @@ export class UpdateIntake {
       throw new ShoalError('PAYLOAD_TOO_LARGE', `update of ${update.byteLength} bytes exceeds this job's limit of ${settings.maxUpdateBytes}`);
     }
     const header = readFrameHeader(update, { registry: settings.codecs, limits: settings.frameLimits });
-    if (header.kind !== 'delta') throw new ShoalError('VALIDATION_FAILED', `update frame must be of kind 'delta', got '${header.kind}'`);
+    // As frame.md §6 check 19: a frame of another kind is not this message's frame.
+    if (header.kind !== 'delta') throw new ShoalError('FRAME_MALFORMED', `update frame must be of kind 'delta', got '${header.kind}'`, { details: { kind: header.kind, expectedKind: 'delta' } });
     if (header.codec.id !== settings.uploadCodec.id || !sameParams(header.codec.params, settings.uploadCodec.params)) {
       throw new ShoalError('VALIDATION_FAILED', `update uses codec ${named(header.codec)}; this job uploads with ${named(settings.uploadCodec)}`);
     }

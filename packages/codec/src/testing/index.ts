@@ -8,3 +8,5 @@ export { badFrames } from './bad-frames.js';
 export { MNIST_2NN, MNIST_CNN, TINY_MODEL, tensorsFor } from './sample-model.js';
 export { SAMPLE_CODECS, SMALL_TENSOR_CODECS } from './sample-codecs.js';
 export type { SampleCodec } from './sample-codecs.js';
+export { rawFrame } from './raw-frame.js';
+export type { RawFrameParts } from './raw-frame.js';

@@ -10,7 +10,7 @@ export interface RawFrameParts {
   header: unknown;
   /** Overrides the header length field (defaults to the header's real length). */
   headerLength?: number;
-  payload?: Uint8Array;
+  payload?: ArrayLike<number>;
 }
 
 export function rawFrame(parts: RawFrameParts): Uint8Array {
@@ -18,7 +18,7 @@ export function rawFrame(parts: RawFrameParts): Uint8Array {
     parts.header instanceof Uint8Array
       ? parts.header
       : new TextEncoder().encode(typeof parts.header === 'string' ? parts.header : JSON.stringify(parts.header));
-  const payload = parts.payload ?? new Uint8Array(0);
+  const payload = Uint8Array.from(parts.payload ?? []);
   const frame = new Uint8Array(FRAME_PREFIX_BYTES + header.length + payload.length);
   const view = new DataView(frame.buffer);
   frame.set(new TextEncoder().encode((parts.magic ?? 'SHOL').padEnd(4, '\0').slice(0, 4)), 0);

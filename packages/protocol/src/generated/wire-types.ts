@@ -1708,6 +1708,10 @@ export interface RoundView {
   status: "running" | "completed" | "failed";
   statusReason?: string;
   /**
+   * The coordinator restarted during this round: its updates were not used (contributions `dropped` with ROUND_INTERRUPTED), it does not count towards the job's rounds, and the job runs another round in its place.
+   */
+  interrupted?: boolean;
+  /**
    * Milliseconds since the Unix epoch.
    *
    * This interface was referenced by `Common`'s JSON-Schema

@@ -1,4 +1,7 @@
-/** Slows down token guessing: after `maxFailures` failed logins from one address within the window, refuse for the rest of it. */
+/**
+ * Slows down token guessing: after `maxFailures` failed logins from one address within the window, refuse for the
+ * rest of it. The same rule bounds anything else counted per address (anonymous registrations: `what`).
+ */
 import { ShoalError } from '@shoal/protocol';
 
 export class LoginThrottle {
@@ -8,6 +11,7 @@ export class LoginThrottle {
     private readonly maxFailures = 10,
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
+    private readonly what = 'failed logins',
   ) {}
 
   /** Throws RATE_LIMITED while the address is over its budget. */
@@ -15,7 +19,7 @@ export class LoginThrottle {
     const recent = this.recent(address);
     if (recent.length >= this.maxFailures) {
       const retryAfterMs = recent[0]! + this.windowMs - this.now();
-      throw new ShoalError('RATE_LIMITED', `too many failed logins; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { details: { retryAfterMs } });
+      throw new ShoalError('RATE_LIMITED', `too many ${this.what} from ${address}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, { details: { retryAfterMs } });
     }
   }
 

@@ -1,9 +1,22 @@
-/** Express middleware: authentication and role checks for every API request, and an audit entry for each admin action. */
+/**
+ * Express middleware for the API's access control: who is calling (every request), what the route that matched lets
+ * them do (each route names its access level), what a request no route took gets, and an audit entry per admin action.
+ */
 import type { Request, RequestHandler, Response } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from './audit-log.js';
 import { credentialsFromHeaders } from './http-credentials.js';
 import type { Authenticator, Principal } from './principal.js';
+
+/**
+ * Who may call a route, decided once Express has matched it (so no spelling of a path can reach a route without its
+ * check). `public`: anyone. `signed-in`: any viewer or admin (see and end one's own session). `device-read`: devices,
+ * viewers and admins (model downloads). `read`: viewers and admins. `admin-read` and `admin-change`: admins only, and a
+ * cookie-authenticated change must come from this origin.
+ */
+export type ReadAccess = 'public' | 'signed-in' | 'device-read' | 'read' | 'admin-read';
+export type ChangeAccess = 'public' | 'signed-in' | 'admin-change';
+export type RouteAccess = ReadAccess | ChangeAccess;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -17,51 +30,27 @@ export function setAuditTarget(response: Response, target: string): void {
   response.locals['auditTarget'] = target;
 }
 
-/** Routes anyone may call: log in, protocol info, and device enrolment (the join token in the body is the credential). */
-const PUBLIC_ROUTES: readonly { method: string; path: string }[] = [
-  { method: 'POST', path: '/session' },
-  { method: 'GET', path: '/info' },
-  { method: 'POST', path: '/devices' },
-];
-/** What a connected client's credential may read: the model it trains or serves (and the job, for its latest version). */
-const DEVICE_READS: readonly RegExp[] = [/^\/jobs\/[^/]+$/, /^\/jobs\/[^/]+\/model\.json$/, /^\/jobs\/[^/]+\/models\/\d+\/weights$/, /^\/artifacts\/[^/]+\/(model\.json|weights)$/];
-/** Reads only administrators may make: the credentials themselves. */
-const ADMIN_READS: readonly RegExp[] = [/^\/tokens$/, /^\/join-tokens$/];
-
-/**
- * Authenticates every request and authorises it by role: anonymous callers reach only the public routes (401
- * elsewhere); devices only download models; viewers read; administrators also change (403 otherwise). A
- * cookie-authenticated change must come from this origin: SameSite=Strict already stops other sites from sending the
- * cookie; this also refuses old browsers. Refused changes are audited.
- */
-export function authorizeByRole(authenticator: Authenticator, audit: AuditLog): RequestHandler {
+/** Finds who is calling, if anyone, before routing; refusing is left to the route's level (or to refuseUnrouted). */
+export function authenticate(authenticator: Authenticator): RequestHandler {
   return (request, response, next) => {
-    const credentials = credentialsFromHeaders(request.headers);
-    const principal = authenticator.authenticate(credentials);
+    const principal = authenticator.authenticate(credentialsFromHeaders(request.headers));
     if (principal !== undefined) response.locals['principal'] = principal;
-    const { method, path } = request;
-    if (PUBLIC_ROUTES.some((route) => route.method === method && route.path === path)) return next();
-    const read = READ_METHODS.has(method);
-    const refuse = (error: ShoalError) => {
-      if (!read) audit.record({ actor: principal?.id ?? 'anonymous', action: `${method} ${request.originalUrl.split('?')[0]}`, target: undefined, outcome: 'failure', errorCode: error.code, address: request.ip });
-      next(error);
-    };
-    if (principal === undefined) {
-      const presented = credentials.bearer !== undefined || credentials.sessionSecret !== undefined;
-      return refuse(new ShoalError('UNAUTHENTICATED', presented ? 'the session has expired or the token is not valid; log in again' : 'log in, or send Authorization: Bearer <API token>'));
-    }
-    if (principal.role === 'device') {
-      return read && DEVICE_READS.some((pattern) => pattern.test(path)) ? next() : refuse(new ShoalError('FORBIDDEN', 'a device credential may only download models'));
-    }
-    if (path === '/session') return next();
-    if (principal.role !== 'admin' && (!read || ADMIN_READS.some((pattern) => pattern.test(path)))) {
-      return refuse(new ShoalError('FORBIDDEN', `this needs the admin role; ${principal.id} is a ${principal.role}`));
-    }
-    if (!read && principal.kind === 'session' && credentials.bearer === undefined && !sameOrigin(request)) {
-      return refuse(new ShoalError('FORBIDDEN', "a cookie-authenticated change must come from the console's own origin"));
-    }
     next();
   };
+}
+
+/** Passes the refusal on, and audits it when the request would have changed something. */
+function refuse(audit: AuditLog, request: Request, response: Response, error: ShoalError): ShoalError {
+  if (!READ_METHODS.has(request.method)) {
+    audit.record({ actor: principalOf(response)?.id ?? 'anonymous', action: `${request.method} ${request.originalUrl.split('?')[0]}`, target: undefined, outcome: 'failure', errorCode: error.code, address: request.ip });
+  }
+  return error;
+}
+
+function unauthenticated(request: Request): ShoalError {
+  const credentials = credentialsFromHeaders(request.headers);
+  const presented = credentials.bearer !== undefined || credentials.sessionSecret !== undefined;
+  return new ShoalError('UNAUTHENTICATED', presented ? 'the session has expired or the token is not valid; log in again' : 'log in, or send Authorization: Bearer <API token>');
 }
 
 function sameOrigin(request: Request): boolean {
@@ -72,6 +61,39 @@ function sameOrigin(request: Request): boolean {
   } catch {
     return false;
   }
+}
+
+/** Why this principal may not call a route of this level, or undefined when it may. */
+function forbidden(access: RouteAccess, principal: Principal, request: Request): ShoalError | undefined {
+  if (principal.role === 'device') return access === 'device-read' ? undefined : new ShoalError('FORBIDDEN', 'a device credential may only download models');
+  if (access === 'signed-in' || access === 'device-read' || access === 'read') return undefined;
+  if (principal.role !== 'admin') return new ShoalError('FORBIDDEN', `this needs the admin role; ${principal.id} is a ${principal.role}`);
+  // SameSite=Strict already keeps other sites from sending the cookie; this also refuses old browsers.
+  const cookieOnly = principal.kind === 'session' && credentialsFromHeaders(request.headers).bearer === undefined;
+  if (access === 'admin-change' && cookieOnly && !sameOrigin(request)) return new ShoalError('FORBIDDEN', "a cookie-authenticated change must come from the console's own origin");
+  return undefined;
+}
+
+/** The first handler of every API route: lets the caller through if the route's access level allows them, else 401/403. */
+export function authorizeRoute(access: RouteAccess, audit: AuditLog): RequestHandler {
+  return (request, response, next) => {
+    if (access === 'public') return next();
+    const principal = principalOf(response);
+    const refusal = principal === undefined ? unauthenticated(request) : forbidden(access, principal, request);
+    next(refusal === undefined ? undefined : refuse(audit, request, response, refusal));
+  };
+}
+
+/**
+ * For a request no route will take (`problem` says why, or undefined to let it through): anonymous callers get 401, as
+ * on every route that is not public, so paths reveal nothing without a credential; authenticated ones get the problem.
+ */
+export function refuseUnrouted(audit: AuditLog, problem: (request: Request) => ShoalError | undefined): RequestHandler {
+  return (request, response, next) => {
+    const error = problem(request);
+    if (error === undefined) return next();
+    next(principalOf(response) === undefined ? refuse(audit, request, response, unauthenticated(request)) : error);
+  };
 }
 
 /** Records the action once the response is sent: success for 2xx, failure with the error code otherwise. */

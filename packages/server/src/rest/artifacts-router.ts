@@ -2,13 +2,14 @@
  * Edge artifacts over REST: POST /jobs/{jobId}/models/{version}/artifacts builds one; GET /artifacts lists them, and
  * /artifacts/{id}, /model.json and /weights serve one as a client downloads a job's model.
  */
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { ShoalError, type ArtifactView } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
 import type { EdgeArtifactService } from '../edge-artifacts.js';
 import type { ArtifactSummary } from '../store/artifact-records.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 
@@ -21,9 +22,8 @@ export function toArtifactView(artifact: ArtifactSummary): ArtifactView {
   return { id, jobId, version, createdAt, candidate, codec, ...figures, minAccuracy, heldOutExamples, base, candidates, skipped, backend, buildMs, modelUrl: `${url}/model.json`, weightsUrl: `${url}/weights` };
 }
 
-export function artifactsRouter(deps: { store: SqliteStore; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string }): Router {
+export function artifactsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string }): void {
   const { store } = deps;
-  const router = Router();
   const requireArtifact = (request: Request) => {
     const id = String(request.params['artifactId']);
     const artifact = store.artifacts.get(id);
@@ -31,32 +31,30 @@ export function artifactsRouter(deps: { store: SqliteStore; artifacts: EdgeArtif
     return artifact;
   };
 
-  router.post('/jobs/:jobId/models/:version/artifacts', audited(deps.audit, 'artifact.build', jobTarget), async (request, response) => {
+  routes.post('/jobs/:jobId/models/:version/artifacts', 'admin-change', audited(deps.audit, 'artifact.build', jobTarget), async (request, response) => {
     if (!request.is('application/json')) throw new ShoalError('BAD_REQUEST', 'POST …/artifacts takes an application/json body');
     const artifact = await deps.artifacts.build(String(request.params['jobId']), integerParam(String(request.params['version']), 'version'), request.body);
     response.status(201).json(toArtifactView(artifact));
   });
 
-  router.get('/artifacts', (request, response) => {
+  routes.get('/artifacts', 'read', (request, response) => {
     const jobId = request.query['jobId'];
     if (jobId !== undefined && typeof jobId !== 'string') throw new ShoalError('BAD_REQUEST', 'query parameter jobId must appear once');
     response.json({ items: store.artifacts.list({ jobId }).map(toArtifactView) });
   });
 
-  router.get('/artifacts/:artifactId', (request, response) => {
+  routes.get('/artifacts/:artifactId', 'read', (request, response) => {
     response.json(toArtifactView(requireArtifact(request)));
   });
 
-  router.get('/artifacts/:artifactId/model.json', (request, response) => {
+  routes.get('/artifacts/:artifactId/model.json', 'device-read', (request, response) => {
     const artifact = requireArtifact(request);
     response.json({ format: 'layers-model', generatedBy: `shoal ${deps.serverVersion}`, modelTopology: artifact.topology, tensors: artifact.tensorSpecs });
   });
 
-  router.get('/artifacts/:artifactId/weights', (request, response) => {
+  routes.get('/artifacts/:artifactId/weights', 'device-read', (request, response) => {
     const { weights } = requireArtifact(request);
     response.type('application/octet-stream').setHeader('Content-Length', weights.byteLength);
     response.end(weights);
   });
-
-  return router;
 }

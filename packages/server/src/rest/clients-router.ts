@@ -1,9 +1,9 @@
 /** GET /api/v1/clients (paged, searchable, filterable, sortable; sized for fleets of many thousands) and one client. */
-import { Router } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { ClientRegistry } from '../client-registry.js';
 import { CLIENT_SORT_KEYS, type ClientSortKey } from '../store/client-query.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
+import type { ApiRoutes } from './api-routes.js';
 import { queryChoice, queryInteger, queryString } from './query-params.js';
 import { toClientView } from './views.js';
 
@@ -12,11 +12,10 @@ export const CLIENT_PAGE_MAX = 1000;
 const RECENT_CONTRIBUTIONS = 5;
 const SORTS = CLIENT_SORT_KEYS.flatMap((key) => [key, `-${key}`]) as readonly string[];
 
-export function clientsRouter(deps: { store: SqliteStore; registry: ClientRegistry }): Router {
+export function clientsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; registry: ClientRegistry }): void {
   const { store, registry } = deps;
-  const router = Router();
 
-  router.get('/clients', (request, response) => {
+  routes.get('/clients', 'read', (request, response) => {
     const sort = queryChoice(request, 'sort', SORTS) ?? 'id';
     const offset = queryInteger(request, 'offset', { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const limit = queryInteger(request, 'limit', { default: CLIENT_PAGE_DEFAULT, min: 1, max: CLIENT_PAGE_MAX });
@@ -40,12 +39,10 @@ export function clientsRouter(deps: { store: SqliteStore; registry: ClientRegist
     });
   });
 
-  router.get('/clients/:clientId', (request, response) => {
+  routes.get('/clients/:clientId', 'read', (request, response) => {
     const client = store.getClient(String(request.params['clientId']));
     if (client === undefined) throw new ShoalError('NOT_FOUND', `client ${request.params['clientId']} is not registered`);
     const recent = store.recentContributions([client.id], RECENT_CONTRIBUTIONS);
     response.json(toClientView(client, registry.get(client.id), store.contributionCounts().get(client.id) ?? 0, recent.get(client.id)));
   });
-
-  return router;
 }

@@ -2,7 +2,6 @@
  * Device enrolment: join tokens (admin), enrolment with a join token (public: the token is the credential; failures
  * are throttled per address), the device list, and revocation (admin).
  */
-import { Router } from 'express';
 import { parseMessage } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -11,6 +10,8 @@ import type { DeviceIdentity } from '../identity/device-identity.js';
 import type { DeviceRecord } from '../store/records.js';
 import type { DeviceRecords } from '../store/device-records.js';
 import { toDeviceView, toJoinTokenView } from './admin-views.js';
+import type { ApiRoutes } from './api-routes.js';
+import { noBody } from './json-body.js';
 
 export interface DevicesRouterDependencies {
   identity: DeviceIdentity;
@@ -21,28 +22,28 @@ export interface DevicesRouterDependencies {
   revokeDevice: (clientId: string, by: string) => DeviceRecord;
 }
 
-export function devicesRouter(deps: DevicesRouterDependencies): Router {
+export function devicesRoutes(routes: ApiRoutes, deps: DevicesRouterDependencies): void {
   const { identity, records, audit, throttle } = deps;
-  const router = Router();
   const labelsOf = (device: DeviceRecord) => records.getJoinToken(device.joinTokenId)?.labels ?? [];
   const actor = (response: Parameters<typeof principalOf>[0]) => principalOf(response)?.id ?? 'anonymous';
 
-  router.post('/join-tokens', audited(audit, 'join-token.create'), (request, response) => {
+  routes.post('/join-tokens', 'admin-change', audited(audit, 'join-token.create'), (request, response) => {
     const body = parseMessage('create-join-token-request', request.body);
     const { record, token } = identity.issueJoinToken(body, actor(response));
     setAuditTarget(response, `join-token:${record.id}`);
     response.status(201).json({ ...toJoinTokenView(record), token });
   });
 
-  router.get('/join-tokens', (_request, response) => {
+  routes.get('/join-tokens', 'admin-read', (_request, response) => {
     response.json({ items: records.listJoinTokens().map(toJoinTokenView) });
   });
 
-  router.delete('/join-tokens/:tokenId', audited(audit, 'join-token.revoke', (request) => `join-token:${String(request.params['tokenId'])}`), (request, response) => {
+  routes.delete('/join-tokens/:tokenId', 'admin-change', audited(audit, 'join-token.revoke', (request) => `join-token:${String(request.params['tokenId'])}`), noBody('DELETE /join-tokens/{tokenId}'), (request, response) => {
     response.json(toJoinTokenView(identity.revokeJoinToken(String(request.params['tokenId']))));
   });
 
-  router.post('/devices', (request, response) => {
+  // Public: the join token in the body is the credential.
+  routes.post('/devices', 'public', (request, response) => {
     const address = request.ip ?? 'unknown';
     throttle.check(address);
     let device: DeviceRecord;
@@ -56,14 +57,12 @@ export function devicesRouter(deps: DevicesRouterDependencies): Router {
     response.status(201).json(toDeviceView(device, labelsOf(device)));
   });
 
-  router.get('/devices', (_request, response) => {
+  routes.get('/devices', 'read', (_request, response) => {
     response.json({ items: records.listDevices().map((device) => toDeviceView(device, labelsOf(device))) });
   });
 
-  router.post('/devices/:clientId/revoke', audited(audit, 'device.revoke', (request) => `device:${String(request.params['clientId'])}`), (request, response) => {
+  routes.post('/devices/:clientId/revoke', 'admin-change', audited(audit, 'device.revoke', (request) => `device:${String(request.params['clientId'])}`), noBody('POST /devices/{clientId}/revoke'), (request, response) => {
     const device = deps.revokeDevice(String(request.params['clientId']), actor(response));
     response.json(toDeviceView(device, labelsOf(device)));
   });
-
-  return router;
 }

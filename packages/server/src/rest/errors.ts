@@ -3,23 +3,30 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { Logger } from 'pino';
 import type { CoordinatorMetrics } from '../metrics.js';
+import { isClientAbort } from './json-body.js';
 
-/** body-parser reports its own failures with a `type`; map them to protocol codes. */
-function fromBodyParser(error: unknown): ShoalError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
-  if (type === 'entity.too.large') return new ShoalError('PAYLOAD_TOO_LARGE', 'request body exceeds the configured limit', { cause: error });
-  if (type === 'entity.parse.failed') return new ShoalError('BAD_REQUEST', 'request body is not valid JSON', { cause: error });
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ShoalError('BAD_REQUEST', 'unsupported body encoding', { cause: error });
-  return undefined;
+/**
+ * Express and its helpers report a client's mistake as an error with a 4xx `status` (a path that does not decode, a
+ * static file that is not there); those are the client's, not internal. The API's own failures are ShoalErrors already.
+ */
+function fromHttpError(error: unknown): ShoalError | undefined {
+  if (error instanceof ShoalError || typeof error !== 'object' || error === null) return undefined;
+  const { status, message } = error as { status?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const text = typeof message === 'string' ? message : `HTTP ${status}`;
+  const code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+  return new ShoalError(code, text, { cause: error });
 }
 
 export function errorHandler(logger: Logger, metrics: CoordinatorMetrics): ErrorRequestHandler {
   return (error, request, response, _next) => {
-    const failure = fromBodyParser(error) ?? ShoalError.from(error);
+    const failure = fromHttpError(error) ?? ShoalError.from(error);
     metrics.rejectedMessages.inc({ code: failure.code });
+    const where = { code: failure.code, method: request.method, path: request.path };
     if (failure.code === 'INTERNAL') logger.error({ err: error, method: request.method, path: request.path }, failure.message);
-    else logger.warn({ code: failure.code, method: request.method, path: request.path }, failure.message);
+    // A client that hung up mid-body is not a fault of either side worth a warning, and no one reads the answer.
+    else if (isClientAbort(failure)) logger.debug(where, failure.message);
+    else logger.warn(where, failure.message);
     response.locals['errorCode'] = failure.code;
     response.status(failure.httpStatus).json({ error: failure.toWire() });
   };
@@ -30,7 +37,7 @@ export const notFound: RequestHandler = (request, _response, next) => {
 };
 
 /** Parses a path segment as a non-negative integer or fails with BAD_REQUEST naming it. */
-export function integerParam(value: string | undefined, name: string): number {
-  if (value === undefined || !/^\d{1,9}$/.test(value)) throw new ShoalError('BAD_REQUEST', `${name} must be a non-negative integer, got '${value}'`);
+export function integerParam(value: unknown, name: string): number {
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw new ShoalError('BAD_REQUEST', `${name} must be a non-negative integer, got '${String(value)}'`);
   return Number(value);
 }

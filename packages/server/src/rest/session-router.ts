@@ -1,5 +1,5 @@
 /** /api/v1/session: log in with an API token (sets the HttpOnly session cookie), see the current session, log out. */
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { ShoalError, parseMessage } from '@shoal/protocol';
 import type { AdminAuth } from '../auth/admin-auth.js';
 import type { AuditLog } from '../auth/audit-log.js';
@@ -7,6 +7,8 @@ import { clearedSessionCookie, credentialsFromHeaders, sessionCookie } from '../
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Principal } from '../auth/principal.js';
 import { toSessionView } from './admin-views.js';
+import type { ApiRoutes } from './api-routes.js';
+import { noBody } from './json-body.js';
 
 export interface SessionRouterDependencies {
   auth: AdminAuth;
@@ -14,15 +16,14 @@ export interface SessionRouterDependencies {
   throttle: LoginThrottle;
 }
 
-export function sessionRouter({ auth, audit, throttle }: SessionRouterDependencies): Router {
-  const router = Router();
+export function sessionRoutes(routes: ApiRoutes, { auth, audit, throttle }: SessionRouterDependencies): void {
   const current = (request: Request): Principal => {
     const principal = auth.authenticate(credentialsFromHeaders(request.headers));
     if (principal === undefined) throw new ShoalError('UNAUTHENTICATED', 'no valid session: log in with an API token');
     return principal;
   };
 
-  router.post('/session', (request, response) => {
+  routes.post('/session', 'public', (request, response) => {
     const address = request.ip ?? 'unknown';
     throttle.check(address);
     const body = parseMessage('create-session-request', request.body);
@@ -41,17 +42,16 @@ export function sessionRouter({ auth, audit, throttle }: SessionRouterDependenci
     response.status(201).json(toSessionView({ id: `session:${session.id}`, kind: 'session', role, subject: session.subject, expiresAt: session.expiresAt }));
   });
 
-  router.get('/session', (request, response) => {
+  routes.get('/session', 'signed-in', (request, response) => {
     response.json(toSessionView(current(request)));
   });
 
-  router.delete('/session', (request, response) => {
+  // Any signed-in caller may log out, from any origin: ending one's own session is harmless.
+  routes.delete('/session', 'signed-in', noBody('DELETE /session'), (request, response) => {
     const principal = current(request);
     auth.logout(principal);
     audit.record({ actor: principal.id, action: 'session.delete', target: principal.id, outcome: 'success', errorCode: undefined, address: request.ip });
     response.setHeader('Set-Cookie', clearedSessionCookie());
     response.status(204).end();
   });
-
-  return router;
 }

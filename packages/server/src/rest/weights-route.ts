@@ -1,6 +1,6 @@
 /** GET /jobs/{jobId}/models/{version}/weights: the model as a frame, full or as a delta from the client's `base` version. */
-import { Router } from 'express';
 import { ShoalError } from '@shoal/protocol';
+import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 
 /** The coordinator core's download (one frame cache for REST and in-memory fleets alike). */
@@ -12,10 +12,8 @@ function optionalQuery(value: unknown, name: string): string | undefined {
   return value;
 }
 
-export function weightsRoute(download: DownloadWeights): Router {
-  const router = Router();
-
-  router.get('/jobs/:jobId/models/:version/weights', (request, response) => {
+export function weightsRoute(routes: ApiRoutes, download: DownloadWeights): void {
+  routes.get('/jobs/:jobId/models/:version/weights', 'device-read', (request, response) => {
     const version = integerParam(request.params['version'], 'version');
     const base = optionalQuery(request.query['base'], 'base');
     const taskId = optionalQuery(request.query['taskId'], 'taskId');
@@ -23,6 +21,4 @@ export function weightsRoute(download: DownloadWeights): Router {
     response.type('application/octet-stream').setHeader('Content-Length', frame.byteLength);
     response.end(frame);
   });
-
-  return router;
 }

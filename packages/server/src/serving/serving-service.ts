@@ -131,12 +131,8 @@ export class ServingService {
     return this.require(id);
   }
 
-  /** POST /api/v1/cohorts/rollback: serves an earlier version to a cohort at once, in place of what it serves now. */
-  async rollbackCohort(body: unknown, actor: string): Promise<Deployment> {
-    const request = parseMessage('cohort-rollback-request', body);
-    const cohort = normalizeCohort(request.cohort);
-    const target = this.targets.resolve(request.jobId, request.version, request.artifactId);
-    const reference = await this.targets.reference(target);
+  /** Throws the CONFLICT a cohort rollback to `target` gets now, if any. */
+  private checkCohortRollback(cohort: string[], target: ReturnType<DeploymentTargets['resolve']>): void {
     const { serving, canary } = cohortState(cohort, this.deps.store.serving.active());
     if (serving === undefined && canary === undefined) {
       throw new ShoalError('CONFLICT', `nothing is served to ${describeCohort(cohort)}; promote a version with POST /api/v1/deployments`);
@@ -145,6 +141,19 @@ export class ServingService {
     if (current !== undefined && current.jobId === target.job.id && current.version === target.version && current.artifactId === target.artifactId) {
       throw new ShoalError('CONFLICT', `${describeCohort(cohort)} already serves ${target.job.id} v${target.version} (deployment ${current.id})`);
     }
+  }
+
+  /** POST /api/v1/cohorts/rollback: serves an earlier version to a cohort at once, in place of what it serves now. */
+  async rollbackCohort(body: unknown, actor: string): Promise<Deployment> {
+    const request = parseMessage('cohort-rollback-request', body);
+    const cohort = normalizeCohort(request.cohort);
+    const target = this.targets.resolve(request.jobId, request.version, request.artifactId);
+    // Refusals first: profiling the reference runs the model over held-out data (a worker, and much memory).
+    this.checkCohortRollback(cohort, target);
+    const reference = await this.targets.reference(target);
+    this.checkCohortRollback(cohort, target); // the cohort may have changed while the reference was measured
+    const { serving, canary } = cohortState(cohort, this.deps.store.serving.active());
+    const current = serving === undefined ? undefined : this.require(serving.id);
     const now = Date.now();
     const what = describeTarget({ ...target, jobId: target.job.id });
     const changes: StatusChange[] = [serving, canary].flatMap((stopped) =>

@@ -224,4 +224,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, version)
   );
   `,
+  // Crash recovery (issue #13): a round the coordinator was restarted in is marked, does not count towards the job's
+  // rounds, and another round runs in its place.
+  `
+  ALTER TABLE rounds ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

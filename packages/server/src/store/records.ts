@@ -43,6 +43,8 @@ export interface RoundRecord {
   failed: number;
   modelVersion: number | undefined;
   metrics: RoundMetrics;
+  /** The coordinator restarted during the round: it does not count towards the job's rounds. */
+  interrupted?: boolean;
 }
 
 export interface ModelVersionRecord {

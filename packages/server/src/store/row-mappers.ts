@@ -36,6 +36,7 @@ export function roundFromRow(row: Row): RoundRecord {
     failed: Number(row['failed']),
     modelVersion: optionalNumber(row['model_version']),
     metrics: JSON.parse(String(row['metrics'])) as RoundMetrics,
+    ...(Number(row['interrupted'] ?? 0) === 1 ? { interrupted: true } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { type Row } from './row-values.js';
 import { contributionFromRow, jobFromRow, roundFromRow, versionFromRow } from './row-mappers.js';
 import { countClients, queryClients, recentContributions, type ClientQuery, type RecentContribution } from './client-query.js';
 import { StrategyStateRecords } from './strategy-state-records.js';
+import { ClientRetention } from './client-retention.js';
 import type {
   ClientRecord,
   ContributionRecord,
@@ -45,6 +46,8 @@ export interface ContributionPatch {
   updateNorm?: number;
   distanceToAggregate?: number;
   outlier?: boolean;
+  /** Clears an earlier refusal's code (the upload was accepted on a retry). */
+  clearErrorCode?: boolean;
 }
 
 export class SqliteStore {
@@ -53,6 +56,8 @@ export class SqliteStore {
   readonly admin: AdminRecords;
   /** What a job's strategy carries between rounds, per model version (issue #12). */
   readonly strategyStates: StrategyStateRecords;
+  /** Bounds and expires the rows of unenrolled clients. */
+  readonly clientRetention: ClientRetention;
   /** Edge-optimised artifacts built from model versions (issue #8). */
   readonly artifacts: ArtifactRecords;
   /** Deployments, client assignments and telemetry windows (edge serving). */
@@ -72,6 +77,7 @@ export class SqliteStore {
     this.serving = new ServingRecords(this.db);
     this.devices = new DeviceRecords(this.db);
     this.strategyStates = new StrategyStateRecords(this.db);
+    this.clientRetention = new ClientRetention(this.db);
   }
 
   private migrate(): void {
@@ -245,17 +251,30 @@ export class SqliteStore {
   }
 
   /** Rounds left open by a coordinator that stopped mid-round; they are failed on start-up. */
-  failOpenRounds(jobId: string, reason: string, at: number): number {
-    return this.db
-      .prepare(`UPDATE rounds SET status = 'failed', status_reason = ?, ended_at = ? WHERE job_id = ? AND status = 'running'`)
-      .run(reason, at, jobId).changes;
+  /**
+   * Ends the job's open rounds as failed, resolving their contributions: who was still `selected`, or `accepted`
+   * into an aggregate that was never released, becomes `dropped` with `errorCode`. With `interrupted` (a restart) the
+   * rounds are marked so they do not count towards the job's rounds.
+   */
+  failOpenRounds(jobId: string, reason: string, at: number, options: { interrupted?: boolean; errorCode?: string } = {}): number {
+    return this.db.transaction(() => {
+      const open = (this.db.prepare(`SELECT round FROM rounds WHERE job_id = ? AND status = 'running'`).all(jobId) as { round: number }[]).map((row) => row.round);
+      for (const round of open) {
+        this.db
+          .prepare(`UPDATE contributions SET status = 'dropped', error_code = ?, updated_at = ? WHERE job_id = ? AND round = ? AND status IN ('selected', 'accepted')`)
+          .run(options.errorCode ?? 'ROUND_INTERRUPTED', at, jobId, round);
+      }
+      return this.db
+        .prepare(`UPDATE rounds SET status = 'failed', status_reason = ?, ended_at = ?, interrupted = ? WHERE job_id = ? AND status = 'running'`)
+        .run(reason, at, options.interrupted === true ? 1 : 0, jobId).changes;
+    })();
   }
 
   // Contributions
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
     this.db
       .prepare(
-        `UPDATE contributions SET status = COALESCE(@status, status), error_code = COALESCE(@errorCode, error_code),
+        `UPDATE contributions SET status = COALESCE(@status, status), error_code = CASE WHEN @clearErrorCode = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
            num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
            loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
            weight = COALESCE(@weight, weight), update_norm = COALESCE(@updateNorm, update_norm),
@@ -266,6 +285,7 @@ export class SqliteStore {
       .run({
         status: patch.status ?? null,
         errorCode: patch.errorCode ?? null,
+        clearErrorCode: patch.clearErrorCode === true ? 1 : 0,
         numExamples: patch.numExamples ?? null,
         bytesUp: patch.bytesUp ?? null,
         loss: patch.loss ?? null,

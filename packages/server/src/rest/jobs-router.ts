@@ -1,0 +1,80 @@
+/** Jobs over REST: create, list and inspect them, stop one, and read their rounds, contributions and model versions. */
+import type { Request } from 'express';
+import { ShoalError } from '@shoal/protocol';
+import type { AuditLog } from '../auth/audit-log.js';
+import { audited, setAuditTarget } from '../auth/rest-guard.js';
+import type { JobService } from '../job-service.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { ApiRoutes } from './api-routes.js';
+import { integerParam } from './errors.js';
+import { jobTarget } from './job-control-router.js';
+import { noBody } from './json-body.js';
+import { toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
+
+export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: SqliteStore; audit: AuditLog; serverVersion: string }): void {
+  const { jobs, store, audit } = deps;
+  const requireJob = (request: Request) => {
+    const id = String(request.params['jobId']);
+    const job = store.getJob(id);
+    if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${id} does not exist`);
+    return job;
+  };
+
+  routes.post('/jobs', 'admin-change', audited(audit, 'job.create'), async (request, response) => {
+    if (!request.is('application/json')) throw new ShoalError('BAD_REQUEST', 'POST /jobs takes an application/json body');
+    const job = await jobs.create(request.body);
+    setAuditTarget(response, `job:${job.id}`);
+    response.status(201).json(toJobView(job, []));
+  });
+
+  routes.get('/jobs', 'read', (_request, response) => {
+    response.json({ items: store.listJobs().map((job) => toJobView(job, store.listRounds(job.id))) });
+  });
+
+  // A device reads its job for the latest model version.
+  routes.get('/jobs/:jobId', 'device-read', (request, response) => {
+    const job = requireJob(request);
+    response.json(toJobView(job, store.listRounds(job.id)));
+  });
+
+  routes.post('/jobs/:jobId/stop', 'admin-change', audited(audit, 'job.stop', jobTarget), noBody('POST /jobs/{jobId}/stop'), async (request, response) => {
+    const job = requireJob(request);
+    const stopped = await jobs.stop(job.id);
+    response.json(toJobView(stopped, store.listRounds(job.id)));
+  });
+
+  routes.get('/jobs/:jobId/rounds', 'read', (request, response) => {
+    const job = requireJob(request);
+    response.json({ items: store.listRounds(job.id).map(toRoundView) });
+  });
+
+  routes.get('/jobs/:jobId/rounds/:round', 'read', (request, response) => {
+    const job = requireJob(request);
+    const round = store.getRound(job.id, integerParam(request.params['round'], 'round'));
+    if (round === undefined) throw new ShoalError('NOT_FOUND', `job ${job.id} has no round ${request.params['round']}`);
+    response.json(toRoundView(round));
+  });
+
+  routes.get('/jobs/:jobId/rounds/:round/contributions', 'read', (request, response) => {
+    const job = requireJob(request);
+    const round = integerParam(request.params['round'], 'round');
+    response.json({ items: store.listContributions(job.id, round).map(toContributionView) });
+  });
+
+  routes.get('/jobs/:jobId/model.json', 'device-read', (request, response) => {
+    const job = requireJob(request);
+    response.json({ format: 'layers-model', generatedBy: `shoal ${deps.serverVersion}`, modelTopology: job.topology, tensors: job.tensorSpecs });
+  });
+
+  routes.get('/jobs/:jobId/models', 'read', (request, response) => {
+    const job = requireJob(request);
+    response.json({ items: store.listVersions(job.id).map(toModelVersionView) });
+  });
+
+  routes.get('/jobs/:jobId/models/:version', 'read', (request, response) => {
+    const job = requireJob(request);
+    const version = store.getVersion(job.id, integerParam(request.params['version'], 'version'));
+    if (version === undefined) throw new ShoalError('NOT_FOUND', `job ${job.id} has no model version ${request.params['version']}`);
+    response.json(toModelVersionView(version));
+  });
+}
