@@ -11,10 +11,12 @@ import { Coordinator } from '@shoal/server';
 import { PROTOCOL_VERSION } from '@shoal/protocol';
 import { call, connectRaw, type RawSocket } from '../support/raw-client.js';
 import type { FuzzCredentials } from './rest-requests.js';
+import { startCoordinator } from '../../apps/demo/src/processes.js';
 
 export interface FuzzTarget {
-  coordinator: Coordinator;
   url: string;
+  /** The coordinator's process, when it runs in its own (its RSS is then the coordinator's alone). */
+  pid: number | undefined;
   credentials: FuzzCredentials;
   ids: Record<string, string[]>;
   close(): Promise<void>;
@@ -38,11 +40,28 @@ export async function startFuzzTarget(options: { logger?: Logger; maxJsonBodyByt
     maxJsonBodyBytes: options.maxJsonBodyBytes ?? 1024 * 1024,
   });
   const { url } = await coordinator.start();
+  return prepareTarget(url, undefined, async () => {
+    await coordinator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/** The same target with the coordinator in a child process (`shoal-coordinator`), for measuring its memory. */
+export async function startFuzzTargetProcess(): Promise<FuzzTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'shoal-fuzz-process-'));
+  const started = await startCoordinator(join(dataDir, 'coordinator'), { extraArgs: ['--admin-token', ADMIN_TOKEN, '--no-central-evaluation', '--max-json-body-mb', '1'] });
+  return prepareTarget(started.url, started.child.pid, async () => {
+    await started.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/** Creates the credentials and ids a fuzzer needs through the API of the coordinator at `url`. */
+async function prepareTarget(url: string, pid: number | undefined, stop: () => Promise<void>): Promise<FuzzTarget> {
   const sockets: RawSocket[] = [];
   const close = async () => {
     for (const socket of sockets) socket.disconnect();
-    await coordinator.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   };
   try {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -57,8 +76,8 @@ export async function startFuzzTarget(options: { logger?: Logger; maxJsonBodyByt
     const hello = await call(socket, 'hello', { name: 'fuzz-device', capabilities: { platform: 'test', backend: 'none', agentVersion: 'test', numTrainExamples: 10, numEvalExamples: 0 } });
     if (!hello.ok) throw new Error(`hello refused: ${JSON.stringify(hello.error)}`);
     return {
-      coordinator,
       url,
+      pid,
       credentials: { admin: ADMIN_TOKEN, viewer: String(viewer.body['token']), adminSession, device: String(hello['accessToken']) },
       ids: { jobId: [String(job.body['id'])], clientId: [String(hello['clientId'])] },
       close,

@@ -119,3 +119,21 @@ describe('anonymous registrations', () => {
     expect(stored).toEqual([ids[1]!, ids[2]!, admitted].sort());
   });
 });
+
+describe('what a connected client may download', () => {
+  it('gives an unenrolled client the model of an open job, not of a job for enrolled devices only', async () => {
+    const { coordinator, url, connect } = await start();
+    const socket = await connect();
+    const reply = await call(socket, 'hello', { name: 'anyone', capabilities: { platform: 'test', backend: 'none', agentVersion: 'test', numTrainExamples: 1, numEvalExamples: 0 } });
+    const open = await coordinator.jobs.create({ name: 'open', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 50 });
+    const closed = await coordinator.jobs.create({ name: 'enrolled only', model: { preset: 'mnist-2nn' }, rounds: 1, minFitClients: 50, requireEnrolledDevices: true });
+    const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${String(reply['accessToken'])}` } });
+
+    expect((await get(`/api/v1/jobs/${open.id}/model.json`)).status).toBe(200);
+    expect((await get(`/api/v1/jobs/${open.id}/models/0/weights`)).status).toBe(200);
+    const refused = await get(`/api/v1/jobs/${closed.id}/models/0/weights`);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    expect((await get(`/api/v1/jobs/${closed.id}/model.json`)).status).toBe(403);
+  });
+});

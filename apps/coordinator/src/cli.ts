@@ -15,6 +15,7 @@ const command = new Command('shoal-coordinator')
   .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent', env['SHOAL_LOG_LEVEL'] ?? 'info')
   .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
   .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
+  .option('--max-json-body-mb <mb>', 'largest JSON request body', env['SHOAL_MAX_JSON_BODY_MB'] ?? '32')
   .option('--no-central-evaluation', 'do not evaluate new versions on a held-out set')
   .option('--admin-token <token>', 'admin token for the console and changing REST calls (>= 16 characters); without it the stored one is kept, or one is generated and logged once', env['SHOAL_ADMIN_TOKEN'])
   .option('--session-ttl-minutes <minutes>', 'how long a console login lasts', env['SHOAL_SESSION_TTL_MINUTES'] ?? '720')
@@ -37,6 +38,7 @@ try {
     logLevel: String(raw['logLevel']),
     heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
     maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),
+    maxJsonBodyBytes: Math.round(Number(raw['maxJsonBodyMb']) * 1024 * 1024),
     centralEvaluation: raw['centralEvaluation'] !== false,
     adminToken: raw['adminToken'] === undefined ? undefined : String(raw['adminToken']),
     sessionTtlMs: Math.round(Number(raw['sessionTtlMinutes']) * 60_000),

@@ -4,6 +4,7 @@ export type { ShoalClientOptions, ShoalClientEvents, ReconnectPolicy } from './c
 export { ClientStateStore } from './client-state.js';
 export type { PersistedState } from './client-state.js';
 export { ErrorFeedback, RESIDUAL_FILE } from './error-feedback.js';
+export { CoordinatorHttp } from './coordinator-http.js';
 export type { TransportSecurity } from './coordinator-http.js';
 export type { SecurePhaseEvent } from './secure-upload.js';
 export { DeviceCredentials } from './device-credentials.js';

@@ -47,6 +47,7 @@ export type {
   HelloResponse,
   JobSummary,
   JobView,
+  ModelDocument,
   ModelSource,
   ModelVersionView,
   PresetModelSource,

@@ -5,6 +5,8 @@
 import nacl from 'tweetnacl';
 
 const ZERO_NONCE = new Uint8Array(24);
+/** The spec's words are little-endian; a Uint32Array view reads them so only on a little-endian machine. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** tweetnacl's low-level API (present at run time, absent from its type declarations). */
 const lowlevel = (nacl as unknown as { lowlevel: { crypto_stream(out: Uint8Array, outPos: number, length: number, nonce: Uint8Array, key: Uint8Array): number } }).lowlevel;
 
@@ -13,7 +15,11 @@ export function expandMask(seed: Uint8Array, length: number, ringBits: RingBits)
   if (seed.length !== nacl.secretbox.keyLength) throw new RangeError(`seed must be ${nacl.secretbox.keyLength} bytes`);
   const stream = new Uint8Array(length * 4);
   lowlevel.crypto_stream(stream, 0, stream.length, ZERO_NONCE, seed);
-  const words = new Uint32Array(stream.buffer);
+  let words = new Uint32Array(stream.buffer);
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(stream.buffer);
+    words = Uint32Array.from({ length }, (_, i) => view.getUint32(4 * i, true));
+  }
   if (ringBits === 16) for (let i = 0; i < length; i++) words[i] = words[i]! & 0xffff;
   return words;
 }

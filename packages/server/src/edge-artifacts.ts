@@ -62,7 +62,7 @@ export function artifactSettings(request: CreateArtifactRequest): ArtifactSettin
 }
 
 export class EdgeArtifactService {
-  private readonly builder = new WorkerRpc<ArtifactBuildRequest, ArtifactBuildResult>(new URL('./edge-artifact-worker.ts', import.meta.url), 'edge artifact builder');
+  private readonly builder = new WorkerRpc<ArtifactBuildRequest, ArtifactBuildResult>(new URL('./edge-artifact-worker.ts', import.meta.url), 'edge artifact builder', 10_000);
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: SqliteStore) {}

@@ -1,6 +1,7 @@
 /**
  * Request/reply with a TypeScript worker thread: the parent side (WorkerRpc: ids pair replies with requests, the worker
- * starts on first use, a crash fails what is pending) and the worker side (answerRequests).
+ * starts on first use, a crash fails what is pending, and an occasional worker stops once idle, giving its memory back)
+ * and the worker side (answerRequests).
  */
 import { parentPort, type Worker } from 'node:worker_threads';
 import { ShoalError, type WireError } from '@shoal/protocol';
@@ -12,13 +13,17 @@ export class WorkerRpc<Request extends object, Result> {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (result: Result) => void; reject: (error: unknown) => void }>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly moduleUrl: URL,
     private readonly name: string,
+    /** Stop the worker after this long without a request (undefined: keep it for good, for a worker used every round). */
+    private readonly idleMs?: number,
   ) {}
 
   call(request: Request): Promise<Result> {
+    clearTimeout(this.idleTimer);
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -28,6 +33,7 @@ export class WorkerRpc<Request extends object, Result> {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) await worker.terminate();
@@ -45,6 +51,13 @@ export class WorkerRpc<Request extends object, Result> {
         waiter.resolve(result as Result);
       } else {
         waiter.reject(ShoalError.fromWire(reply.error));
+      }
+      if (this.pending.size === 0 && this.idleMs !== undefined) {
+        // Wall time on purpose: this is memory housekeeping, not a deadline anything waits for.
+        this.idleTimer = setTimeout(() => {
+          if (this.pending.size === 0 && this.worker === worker) void this.close();
+        }, this.idleMs);
+        this.idleTimer.unref();
       }
     });
     const failAll = (error: unknown) => {

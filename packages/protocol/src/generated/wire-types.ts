@@ -60,6 +60,7 @@ export interface ProtocolV1Messages {
   "hello-response"?: HelloResponse;
   job?: JobView;
   "join-token"?: JoinTokenView;
+  "model-document"?: ModelDocument;
   "model-version"?: ModelVersionView;
   "protocol-error"?: ProtocolErrorNotice;
   round?: RoundView;
@@ -1446,7 +1447,7 @@ export interface SecureAggregationTask {
   threshold: number;
   ringBits: 16 | 32;
   /**
-   * R: clip each value of the weighted delta to [-R, R] before the fixed-point encoding.
+   * R: each value of the delta is clipped to [−R, R] (after any client DP), then multiplied by the weight f and encoded; see secure-aggregation.md §2.
    */
   clipRange: number;
   /**
@@ -1479,7 +1480,6 @@ export interface HandshakeAuth {
    * via the `definition` "Id".
    */
   clientId?: string;
-  token?: string;
 }
 /**
  * Client -> server `heartbeat`, sent every heartbeatIntervalMs.
@@ -1650,6 +1650,29 @@ export interface JoinTokenView {
    * The secret, shown once at creation.
    */
   token?: string;
+}
+/**
+ * What GET /api/v1/jobs/{jobId}/model.json and GET /api/v1/artifacts/{artifactId}/model.json answer: the tfjs Layers topology and the specs of the tensors a weights frame of the model holds, in frame order.
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ModelDocument".
+ */
+export interface ModelDocument {
+  format: "layers-model";
+  /**
+   * Who wrote the document, e.g. "shoal 0.1.0"; informative only, as in a tfjs model.json.
+   */
+  generatedBy: string;
+  /**
+   * A Keras-style topology ({class_name, config}) that tf.models.modelFromJSON builds.
+   */
+  modelTopology: {};
+  tensors: ModelTensorSpec[];
+  [k: string]: unknown | undefined;
+}
+export interface ModelTensorSpec {
+  name: string;
+  shape: number[];
 }
 /**
  * A stored global model version, from GET /api/v1/jobs/{jobId}/models.

@@ -34,6 +34,7 @@ import { servingRoutes } from './serving-router.js';
 import { sessionRoutes } from './session-router.js';
 import { tokensRoutes } from './tokens-router.js';
 import { weightsRoute, type DownloadWeights } from './weights-route.js';
+import { deviceMayReadArtifact, deviceMayReadJob } from './device-scope.js';
 
 export interface ApiDependencies {
   store: SqliteStore;
@@ -67,11 +68,12 @@ export function apiRouter(deps: ApiDependencies): Router {
   devicesRoutes(routes, { identity: deps.devices, records: store.devices, audit, throttle: new LoginThrottle(), revokeDevice: deps.revokeDevice });
   clientsRoutes(routes, { store, registry });
   auditRoutes(routes, { audit });
-  jobsRoutes(routes, { jobs, store, audit, serverVersion: deps.serverVersion });
+  const scope = { store, isEnrolled: (clientId: string) => store.devices.getDevice(clientId)?.revokedAt === undefined && store.devices.getDevice(clientId) !== undefined };
+  jobsRoutes(routes, { jobs, store, audit, serverVersion: deps.serverVersion, deviceScope: deviceMayReadJob(scope) });
   jobControlRoutes(routes, { jobs, store, audit });
-  weightsRoute(routes, deps.downloadWeights);
+  weightsRoute(routes, deps.downloadWeights, deviceMayReadJob(scope));
   servingRoutes(routes, { serving: deps.serving, store, registry, audit });
-  artifactsRoutes(routes, { store, artifacts: deps.artifacts, audit, serverVersion: deps.serverVersion });
+  artifactsRoutes(routes, { store, artifacts: deps.artifacts, audit, serverVersion: deps.serverVersion, deviceScope: deviceMayReadArtifact(scope) });
 
   router.use(refuseUnrouted(audit, (request) => new ShoalError('NOT_FOUND', `no endpoint ${request.method} ${request.path}`)));
   return router;

@@ -2,7 +2,7 @@
  * Edge artifacts over REST: POST /jobs/{jobId}/models/{version}/artifacts builds one; GET /artifacts lists them, and
  * /artifacts/{id}, /model.json and /weights serve one as a client downloads a job's model.
  */
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ShoalError, type ArtifactView } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
@@ -12,6 +12,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
+import { toModelDocument } from './views.js';
 
 /** Named field by field: a record may carry its weights frame, which never goes into JSON. */
 export function toArtifactView(artifact: ArtifactSummary): ArtifactView {
@@ -22,7 +23,7 @@ export function toArtifactView(artifact: ArtifactSummary): ArtifactView {
   return { id, jobId, version, createdAt, candidate, codec, ...figures, minAccuracy, heldOutExamples, base, candidates, skipped, backend, buildMs, modelUrl: `${url}/model.json`, weightsUrl: `${url}/weights` };
 }
 
-export function artifactsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string }): void {
+export function artifactsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
   const { store } = deps;
   const requireArtifact = (request: Request) => {
     const id = String(request.params['artifactId']);
@@ -47,12 +48,12 @@ export function artifactsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; a
     response.json(toArtifactView(requireArtifact(request)));
   });
 
-  routes.get('/artifacts/:artifactId/model.json', 'device-read', (request, response) => {
+  routes.get('/artifacts/:artifactId/model.json', 'device-read', deps.deviceScope, (request, response) => {
     const artifact = requireArtifact(request);
-    response.json({ format: 'layers-model', generatedBy: `shoal ${deps.serverVersion}`, modelTopology: artifact.topology, tensors: artifact.tensorSpecs });
+    response.json(toModelDocument(artifact.topology, artifact.tensorSpecs, deps.serverVersion));
   });
 
-  routes.get('/artifacts/:artifactId/weights', 'device-read', (request, response) => {
+  routes.get('/artifacts/:artifactId/weights', 'device-read', deps.deviceScope, (request, response) => {
     const { weights } = requireArtifact(request);
     response.type('application/octet-stream').setHeader('Content-Length', weights.byteLength);
     response.end(weights);

@@ -1,5 +1,5 @@
 /** Jobs over REST: create, list and inspect them, stop one, and read their rounds, contributions and model versions. */
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited, setAuditTarget } from '../auth/rest-guard.js';
@@ -9,9 +9,9 @@ import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 import { noBody } from './json-body.js';
-import { toContributionView, toJobView, toModelVersionView, toRoundView } from './views.js';
+import { toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
 
-export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: SqliteStore; audit: AuditLog; serverVersion: string }): void {
+export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: SqliteStore; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
   const { jobs, store, audit } = deps;
   const requireJob = (request: Request) => {
     const id = String(request.params['jobId']);
@@ -32,7 +32,7 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
   });
 
   // A device reads its job for the latest model version.
-  routes.get('/jobs/:jobId', 'device-read', (request, response) => {
+  routes.get('/jobs/:jobId', 'device-read', deps.deviceScope, (request, response) => {
     const job = requireJob(request);
     response.json(toJobView(job, store.listRounds(job.id)));
   });
@@ -61,9 +61,9 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
     response.json({ items: store.listContributions(job.id, round).map(toContributionView) });
   });
 
-  routes.get('/jobs/:jobId/model.json', 'device-read', (request, response) => {
+  routes.get('/jobs/:jobId/model.json', 'device-read', deps.deviceScope, (request, response) => {
     const job = requireJob(request);
-    response.json({ format: 'layers-model', generatedBy: `shoal ${deps.serverVersion}`, modelTopology: job.topology, tensors: job.tensorSpecs });
+    response.json(toModelDocument(job.topology, job.tensorSpecs, deps.serverVersion));
   });
 
   routes.get('/jobs/:jobId/models', 'read', (request, response) => {

@@ -1,5 +1,5 @@
 /** Converts store records into the wire views of protocols/v1 (the one place domain → wire happens). */
-import type { ClientView, ContributionView, JobView, ModelVersionView, RoundView } from '@shoal/protocol';
+import type { ClientView, ContributionView, JobView, ModelDocument, ModelVersionView, RoundView, TensorSpec } from '@shoal/protocol';
 import { totalElements } from '@shoal/protocol';
 import { publicJobConfig } from '../job-config.js';
 import type { RecentContribution } from '../store/client-query.js';
@@ -78,4 +78,9 @@ export function toModelVersionView(version: ModelVersionRecord): ModelVersionVie
     weightsUrl: `/api/v1/jobs/${version.jobId}/models/${version.version}/weights`,
     modelUrl: `/api/v1/jobs/${version.jobId}/model.json`,
   });
+}
+
+/** The model.json document of a job or an artifact (schemas/model-document.schema.json). */
+export function toModelDocument(topology: object, tensors: readonly TensorSpec[], serverVersion: string): ModelDocument {
+  return { format: 'layers-model', generatedBy: `shoal ${serverVersion}`, modelTopology: topology as ModelDocument['modelTopology'], tensors: tensors.map(({ name, shape }) => ({ name, shape: [...shape] })) };
 }

@@ -1,4 +1,5 @@
 /** GET /jobs/{jobId}/models/{version}/weights: the model as a frame, full or as a delta from the client's `base` version. */
+import type { RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
@@ -12,8 +13,8 @@ function optionalQuery(value: unknown, name: string): string | undefined {
   return value;
 }
 
-export function weightsRoute(routes: ApiRoutes, download: DownloadWeights): void {
-  routes.get('/jobs/:jobId/models/:version/weights', 'device-read', (request, response) => {
+export function weightsRoute(routes: ApiRoutes, download: DownloadWeights, deviceScope: RequestHandler): void {
+  routes.get('/jobs/:jobId/models/:version/weights', 'device-read', deviceScope, (request, response) => {
     const version = integerParam(request.params['version'], 'version');
     const base = optionalQuery(request.query['base'], 'base');
     const taskId = optionalQuery(request.query['taskId'], 'taskId');

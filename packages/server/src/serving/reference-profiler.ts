@@ -20,8 +20,11 @@ export interface ReferenceProfiler {
   close(): Promise<void>;
 }
 
+/** Profiles are made at promotions only: the worker (a tfjs runtime and the test images) goes once idle. */
+const WORKER_IDLE_MS = 10_000;
+
 export class WorkerReferenceProfiler implements ReferenceProfiler {
-  private readonly rpc = new WorkerRpc<ReferenceRequest, ReferenceProfile>(new URL('./reference-worker.ts', import.meta.url), 'reference profiler');
+  private readonly rpc = new WorkerRpc<ReferenceRequest, ReferenceProfile>(new URL('./reference-worker.ts', import.meta.url), 'reference profiler', WORKER_IDLE_MS);
 
   profile(request: ReferenceRequest): Promise<ReferenceProfile> {
     return this.rpc.call(request);

@@ -1,0 +1,45 @@
+/**
+ * What a connected client's access token may download: the model of a job it may take part in (any job for an
+ * enrolled device; for an unenrolled client, jobs that do not require enrolled devices), and the artifact its
+ * serving assignment names. Anyone can say hello to a coordinator without --require-enrolment; that must not hand
+ * them the models of enrolled-only jobs.
+ */
+import type { RequestHandler } from 'express';
+import { ShoalError } from '@shoal/protocol';
+import { principalOf } from '../auth/rest-guard.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+
+export interface DeviceScopeDeps {
+  store: SqliteStore;
+  /** Whether the client is an enrolled, unrevoked device. */
+  isEnrolled(clientId: string): boolean;
+}
+
+const clientOf = (principalId: string) => principalId.replace(/^device:/, '');
+
+/** For routes of a job (`:jobId`): other credentials pass; a device must be allowed that job. */
+export function deviceMayReadJob(deps: DeviceScopeDeps): RequestHandler {
+  return (request, response, next) => {
+    const principal = principalOf(response);
+    if (principal?.role !== 'device') return next();
+    const job = deps.store.getJob(String(request.params['jobId']));
+    if (job === undefined) return next(); // the route answers NOT_FOUND
+    if (job.config.requireEnrolledDevices && !deps.isEnrolled(clientOf(principal.id))) {
+      return next(new ShoalError('FORBIDDEN', `job ${job.id} trains on enrolled devices only; this client is not one`));
+    }
+    next();
+  };
+}
+
+/** For routes of an artifact (`:artifactId`): a device must be assigned a deployment of it. */
+export function deviceMayReadArtifact(deps: DeviceScopeDeps): RequestHandler {
+  return (request, response, next) => {
+    const principal = principalOf(response);
+    if (principal?.role !== 'device') return next();
+    const artifactId = String(request.params['artifactId']);
+    const assignment = deps.store.serving.assignment(clientOf(principal.id));
+    const deployment = assignment === undefined ? undefined : deps.store.serving.get(assignment.deploymentId);
+    if (deployment?.artifactId !== artifactId) return next(new ShoalError('FORBIDDEN', `artifact ${artifactId} is not what this client is assigned to serve`));
+    next();
+  };
+}
