@@ -38,7 +38,8 @@ async function startFleet(dir: string, ids: (string | undefined)[] = [], answerB
       if (task.modelVersion >= answerBelow) return;
       const specs = coordinator.store.getJob(task.jobId)!.tensorSpecs;
       const delta = tensors(specs, clientDelta(task.modelVersion, c));
-      void call(socket, 'fit:result', meta(task, EXAMPLES[c]!), encodeFrame('delta', delta, { id: 'float32' }));
+      // An upload still in flight when the fleet stops mid-round goes unanswered; that is the point of stopping.
+      void call(socket, 'fit:result', meta(task, EXAMPLES[c]!), encodeFrame('delta', delta, { id: 'float32' })).catch(() => undefined);
     });
     ids[c] = await helloRaw(socket, `raw-${c}`, EXAMPLES[c]);
     sockets.push(socket);

@@ -25,6 +25,7 @@ const command = new Command('shoal-coordinator')
   .option('--tls-key <file>', 'PEM private key of --tls-cert', env['SHOAL_TLS_KEY'])
   .option('--require-enrolment', 'accept only devices enrolled with a join token (SHOAL_REQUIRE_ENROLMENT=1)', env['SHOAL_REQUIRE_ENROLMENT'] === '1')
   .option('--hello-timeout-ms <ms>', 'close a /fleet connection that has had no hello accepted by then', env['SHOAL_HELLO_TIMEOUT_MS'] ?? '30000')
+  .option('--max-update-attempts <n>', 'uploads refused for their content that one client may retry within a round', env['SHOAL_MAX_UPDATE_ATTEMPTS'] ?? '3')
   .option('--aggregation-memory-mb <mb>', 'memory one round of a median / trimmed-mean / Krum job may hold (it samples at most this / (4 B × parameters) clients)', env['SHOAL_AGGREGATION_MEMORY_MB'] ?? '1024')
   .parse();
 
@@ -48,6 +49,7 @@ try {
     requireEnrolment: raw['requireEnrolment'] === true,
     aggregationMemoryBytes: Math.round(Number(raw['aggregationMemoryMb']) * 1024 * 1024),
     helloTimeoutMs: Number(raw['helloTimeoutMs']),
+    maxUpdateAttempts: Number(raw['maxUpdateAttempts']),
   });
 } catch (error) {
   console.error(`shoal-coordinator: ${ShoalError.from(error).message}`);

@@ -8,6 +8,8 @@ export interface ClientConnection {
   disconnect(reason: string): void;
   /** The client's hello was accepted: the transport may lift its pre-hello limits. */
   registered?(): void;
+  /** The `clientId` the connection's handshake named, if any: a hello must not name another (README §1). */
+  readonly handshakeClientId?: string;
 }
 
 export interface ConnectedClient {

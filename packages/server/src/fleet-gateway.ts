@@ -19,7 +19,7 @@ export class FleetGateway {
   attach(namespace: Namespace): void {
     namespace.use((socket, next) => {
       try {
-        checkHandshake(this.deps, socket.handshake.auth, socket.handshake.address);
+        socket.data.handshakeClientId = checkHandshake(this.deps, socket.handshake.auth, socket.handshake.address).clientId;
         next();
       } catch (error) {
         const failure = ShoalError.from(error);
@@ -34,6 +34,7 @@ export class FleetGateway {
       send: (event, payload) => void socket.emit(event, payload),
       disconnect: () => void socket.disconnect(true),
       registered: () => void capMessages(socket.conn, this.options.maxMessageBytes),
+      handshakeClientId: socket.data.handshakeClientId as string | undefined,
     };
     const session = new FleetSession(this.deps, this.options, connection, socket.handshake.address);
     // onAny sees every event with its arguments, the ack callback last when the client asked for one.

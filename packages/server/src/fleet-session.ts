@@ -187,6 +187,10 @@ export class FleetSession {
     if (current !== undefined && request.clientId !== undefined && request.clientId !== current) {
       throw new ShoalError('CONFLICT', `this connection is already registered as ${current}`);
     }
+    const named = this.connection.handshakeClientId;
+    if (named !== undefined && request.clientId !== undefined && request.clientId !== named) {
+      throw new ShoalError('VALIDATION_FAILED', `hello names client ${request.clientId} but the handshake named ${named}; send the same clientId in both`);
+    }
     const { store, registry, metrics, events, logger, devices, deviceAccess } = this.deps;
     const identity = devices.verifyHello(request.clientId ?? current, request.identity);
     const clientId = request.clientId ?? current ?? `c-${randomBytes(6).toString('hex')}`;

@@ -37,7 +37,7 @@ export class MemoryFleet {
 
   /** Opens a connection; throws the ShoalError a socket would get as `connect_error` (e.g. PROTOCOL_VERSION_MISMATCH). */
   connect(auth: unknown, handlers: MemoryClientHandlers): MemoryFleetLink {
-    checkHandshake(this.deps, wireCopy(auth), 'memory');
+    const { clientId: handshakeClientId } = checkHandshake(this.deps, wireCopy(auth), 'memory');
     // `accepting` stops new messages at once; `alive` ends delivery after what was already in flight, as on a socket.
     let accepting = true;
     let alive = true;
@@ -58,6 +58,7 @@ export class MemoryFleet {
         deliver(() => handlers.event(event, copy));
       },
       disconnect: () => close('server namespace disconnect', true),
+      handshakeClientId,
     };
     const session = new FleetSession(this.deps, this.options, connection);
     return {

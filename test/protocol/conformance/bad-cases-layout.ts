@@ -80,7 +80,7 @@ export function expectationCases(): BadCase[] {
   return [
     {
       name: 'expected-weights-got-delta',
-      description: 'a delta frame where the receiver expects weights (decoder level; a coordinator answers a fit:result of kind weights with VALIDATION_FAILED)',
+      description: 'a delta frame where the receiver expects weights',
       check: 19,
       code: malformed,
       bytes: delta,

@@ -1,4 +1,6 @@
 /** Builds every generated file of protocols/v1/conformance in memory, deterministically, from the reference code. */
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION } from '@shoal/protocol';
 import { writeAccumulateIndex } from './accumulate-vectors.js';
 import { writeBadFrameIndex } from './bad-frame-vectors.js';
@@ -21,6 +23,18 @@ export const CONFORMANCE_DIRECTORY = 'protocols/v1/conformance';
 
 /** Files in that directory that are not generated. */
 export const HAND_WRITTEN: readonly string[] = ['README.md', '.gitattributes'];
+
+/** The hand-written transcripts (kind "transcript", run against a live coordinator); the manifest lists them, the generator keeps them. */
+export const TRANSCRIPT_DIRECTORY = 'transcripts';
+
+export const isHandWritten = (path: string): boolean => HAND_WRITTEN.includes(path) || path.startsWith(`${TRANSCRIPT_DIRECTORY}/`);
+
+/** The transcript index files, by name, as manifest paths. */
+function transcriptIndexes(): string[] {
+  const directory = fileURLToPath(new URL(`../../../${CONFORMANCE_DIRECTORY}/${TRANSCRIPT_DIRECTORY}/`, import.meta.url));
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory).filter((name) => name.endsWith('.json')).sort().map((name) => `${TRANSCRIPT_DIRECTORY}/${name}`);
+}
 
 function frames(set: VectorSet): string[] {
   return [
@@ -56,7 +70,7 @@ function badFrames(set: VectorSet): string[] {
   ];
 }
 
-/** Every generated file keyed by its path under CONFORMANCE_DIRECTORY, manifest.json listing the indexes. */
+/** Every generated file keyed by its path under CONFORMANCE_DIRECTORY, manifest.json listing the indexes and then the transcripts. */
 export function buildVectors(): Map<string, Uint8Array> {
   const set = new VectorSet();
   const indexes = [...frames(set), ...badFrames(set), ...writeSignatureVectors(set), ...writeShamirVectors(set), ...writeRingVectors(set)];
@@ -64,7 +78,7 @@ export function buildVectors(): Map<string, Uint8Array> {
     protocolVersion: PROTOCOL_VERSION,
     description: 'Shoal protocol v1 conformance vectors; see README.md for what each kind means and how to run it',
     generator: 'node --import tsx test/protocol/conformance/generate.ts',
-    files: indexes,
+    files: [...indexes, ...transcriptIndexes()],
   });
   return set.files;
 }

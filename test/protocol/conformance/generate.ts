@@ -1,11 +1,11 @@
 /**
  * Regenerates protocols/v1/conformance from the reference code: `node --import tsx test/protocol/conformance/generate.ts`.
- * Files the generator no longer writes are deleted; README.md and .gitattributes are written by hand and kept.
+ * Files the generator no longer writes are deleted; README.md, .gitattributes and transcripts/ are written by hand and kept.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFORMANCE_DIRECTORY, HAND_WRITTEN, buildVectors } from './build-vectors.js';
+import { CONFORMANCE_DIRECTORY, buildVectors, isHandWritten } from './build-vectors.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const directory = join(root, CONFORMANCE_DIRECTORY);
@@ -19,7 +19,7 @@ function existingFiles(folder: string): string[] {
 
 const files = buildVectors();
 mkdirSync(directory, { recursive: true });
-for (const stale of existingFiles(directory)) if (!HAND_WRITTEN.includes(stale) && !files.has(stale)) rmSync(join(directory, stale));
+for (const stale of existingFiles(directory)) if (!isHandWritten(stale) && !files.has(stale)) rmSync(join(directory, stale));
 for (const [path, bytes] of files) {
   mkdirSync(dirname(join(directory, path)), { recursive: true });
   writeFileSync(join(directory, path), bytes);
