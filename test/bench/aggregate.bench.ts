@@ -10,7 +10,7 @@
  *   node --expose-gc --import tsx test/bench/aggregate.bench.ts [--updates 1000] [--runs 3] [--codecs float32,int8,...]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_FRAME_LIMITS, createAccumulators, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
+import { DEFAULT_FRAME_LIMITS, SIMD_SUM_KERNELS, defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import { MNIST_CNN, SAMPLE_CODECS, createRandom, type SampleCodec } from '@shoal/codec/testing';
 import { UpdateIntake } from '@shoal/server';
 import { FedAvg } from '@shoal/strategy';
@@ -49,7 +49,7 @@ function aggregate(frames: readonly Uint8Array[], codec: SampleCodec['selection'
   gc();
   let peakRss = process.memoryUsage.rss();
   const started = performance.now();
-  const aggregation = strategy.beginAggregation({ round: 1, globalWeights, random: Math.random, ...(simd ? { allocateSum: createAccumulators } : {}) });
+  const aggregation = strategy.beginAggregation({ round: 1, globalWeights, random: Math.random, ...(simd ? { kernels: SIMD_SUM_KERNELS } : {}) });
   for (let update = 0; update < count; update++) {
     const frame = frames[update % frames.length]!;
     const { values, l2Norm } = intake.decode(frame, Number.POSITIVE_INFINITY);

@@ -2,7 +2,8 @@
  * What each strategy costs per update at the CNN's size (1,663,370 parameters in its 8 tensors): the bytes its
  * aggregation holds per update (as the strategy declares it, and as measured on the heap after GC), and the time per
  * update (the median `add` plus `finish` amortised over the round's 20 updates), with FedAvg as the baseline. Updates
- * are copied into one reused set of arrays before each `add`, as the coordinator's decoder reuses its arrays.
+ * are copied into one reused set of arrays before each `add`, as the coordinator's decoder reuses its arrays, and
+ * the round gets the coordinator's SIMD sum kernels.
  *
  *   node --import tsx test/bench/strategies-memory.bench.ts [--updates 20] [--runs 3]
  */
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { MNIST_CNN } from '@shoal/codec/testing';
-import { l2Norm } from '@shoal/privacy';
+import { SIMD_SUM_KERNELS, createAccumulators, sumOfSquares } from '@shoal/codec';
 import { totalElements, type StrategyChoice } from '@shoal/protocol';
 import { createStrategyFromChoice, type ComposedStrategy } from '@shoal/strategy';
 import { deltaLike, fixed, median, table } from './bench-support.js';
@@ -51,7 +52,7 @@ const CHOICES: { label: string; choice: StrategyChoice }[] = [
 const common = { fractionFit: 1, minFitClients: 1, fractionEvaluate: 0, minEvaluateClients: 0, fit: { localEpochs: 1, batchSize: 10, learningRate: 0.1 } };
 const globalWeights = MNIST_CNN.map((spec) => new Float32Array(spec.shape.reduce((a, b) => a * b, 1)));
 const sources = Array.from({ length: UPDATES }, (_, k) => deltaLike(MNIST_CNN, k + 1).map((tensor) => tensor.values));
-const decoded = globalWeights.map((tensor) => new Float32Array(tensor.length));
+const decoded = createAccumulators(globalWeights.map((tensor) => tensor.length)); // as the coordinator's UpdateIntake
 
 interface Run {
   addMs: number;
@@ -61,12 +62,12 @@ interface Run {
 
 function round(strategy: ComposedStrategy): Run {
   gc();
-  const aggregation = strategy.beginAggregation({ round: 1, globalWeights, random: Math.random });
+  const aggregation = strategy.beginAggregation({ round: 1, globalWeights, random: Math.random, kernels: SIMD_SUM_KERNELS });
   const before = heapBytes();
   const adds: number[] = [];
   sources.forEach((source, k) => {
     source.forEach((tensor, t) => decoded[t]!.set(tensor));
-    const envelope = { clientId: `c${k}`, numExamples: 100 + (k % 7), metrics: { loss: 1 }, values: decoded, l2Norm: l2Norm(decoded) };
+    const envelope = { clientId: `c${k}`, numExamples: 100 + (k % 7), metrics: { loss: 1 }, values: decoded, l2Norm: Math.sqrt(sumOfSquares(decoded)) };
     const started = performance.now();
     aggregation.add(envelope);
     adds.push(performance.now() - started);

@@ -13,6 +13,7 @@ export { randkQsgdCodec } from './randk-qsgd-codec.js';
 export { int8ChannelCodec } from './int8-channel-codec.js';
 export { maxEncodedFrameBytes } from './frame-size.js';
 export { createAccumulators } from './accumulators.js';
+export { SIMD_SUM_KERNELS, addScaledInto, sumOfSquares } from './tensor-kernels.js';
 export { FRAME_VERSION } from './frame-format.js';
 export type { FrameHeader, FrameKind, FrameTensorEntry } from './frame-format.js';
 export { DEFAULT_FRAME_LIMITS } from './frame-limits.js';

@@ -9,10 +9,11 @@
  *   acc_qsgd8(t, c, n, scale, w) t[i] += w·float32(scale·(2c[i]−255)/255) c uint8, n a multiple of 16
  *   nonfinite_f32(s, n) → i32    1 if some s[i] is NaN or ±Infinity       n a multiple of 4
  *   has_i8_min(q, n) → i32       1 if some byte q[i] is 0x80 (int8 −128)  n a multiple of 16
+ *   sumsq_f32(s, n) → f64        Σ s[i]², each square and sum in float64  n a multiple of 4
  * Pointers are byte offsets into the memory; t and s hold float32.
  */
 
-import { F32, F32X4, I16X8_FROM_I8, I32, I32X4_FROM_I16, V128, V128_OPS, add, functionBody, get, i32, load, loop, name, section, set, store, vector } from './wasm-assembler.js';
+import { F32, F32X4, F64, F64X2, F64_ADD, I16X8_FROM_I8, I32, I32X4_FROM_I16, V128, V128_OPS, add, functionBody, get, i32, load, load64Zero, loop, name, section, set, store, tee, vector } from './wasm-assembler.js';
 
 /** local endLocal = local 0 + 4 · local countLocal: the end of `count` float32 values. */
 const float32End = (countLocal: number, endLocal: number) => [...get(0), ...get(countLocal), ...i32(2), 0x74, ...add, ...set(endLocal)];
@@ -76,19 +77,30 @@ const hasInt8Min = [
   0x0b,
 ];
 
+// sumsq_f32(s, n): locals 2 = end, 3 = two float64 partial sums, 4 = two values widened to float64.
+const squaredPair = (offset: number) => [...get(3), ...get(0), ...load64Zero(offset), ...F64X2.promoteLowF32, ...tee(4), ...get(4), ...F64X2.mul, ...F64X2.add, ...set(3)];
+const sumSquaresF32 = [
+  ...vector([[1, I32], [2, V128]]),
+  ...float32End(1, 2),
+  ...loop(2, [...squaredPair(0), ...squaredPair(8)], [[0, 16]]),
+  ...get(3), ...F64X2.extractLane(0), ...get(3), ...F64X2.extractLane(1), ...F64_ADD,
+  0x0b,
+];
+
 export const SIMD_MODULE_BYTES = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
   ...section(1, vector([
     [0x60, ...vector([[I32], [I32], [I32], [F32]]), 0],
     [0x60, ...vector([[I32], [I32], [I32], [F32], [F32]]), 0],
     [0x60, ...vector([[I32], [I32]]), 1, I32],
+    [0x60, ...vector([[I32], [I32]]), 1, F64],
   ])),
   ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-  ...section(3, vector([[0], [1], [1], [2], [2]])),
+  ...section(3, vector([[0], [1], [1], [2], [2], [3]])),
   ...section(7, vector([
-    [...name('acc_f32'), 0x00, 0], [...name('acc_i8'), 0x00, 1], [...name('acc_qsgd8'), 0x00, 2], [...name('nonfinite_f32'), 0x00, 3], [...name('has_i8_min'), 0x00, 4],
+    [...name('acc_f32'), 0x00, 0], [...name('acc_i8'), 0x00, 1], [...name('acc_qsgd8'), 0x00, 2], [...name('nonfinite_f32'), 0x00, 3], [...name('has_i8_min'), 0x00, 4], [...name('sumsq_f32'), 0x00, 5],
   ])),
-  ...section(10, vector([functionBody(accF32), functionBody(accI8), functionBody(accQsgd8), functionBody(nonFiniteF32), functionBody(hasInt8Min)])),
+  ...section(10, vector([functionBody(accF32), functionBody(accI8), functionBody(accQsgd8), functionBody(nonFiniteF32), functionBody(hasInt8Min), functionBody(sumSquaresF32)])),
 ]);
 
 export interface SimdExports {
@@ -97,6 +109,7 @@ export interface SimdExports {
   acc_qsgd8(target: number, codes: number, count: number, scale: number, weight: number): void;
   nonfinite_f32(source: number, count: number): number;
   has_i8_min(source: number, count: number): number;
+  sumsq_f32(source: number, count: number): number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

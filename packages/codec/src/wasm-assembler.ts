@@ -3,6 +3,7 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 export function unsigned(value: number): number[] {
   const bytes: number[] = [];
@@ -35,12 +36,17 @@ export const functionBody = (code: number[]): number[] => [...unsigned(code.leng
 // Instructions.
 export const get = (local: number) => [0x20, local];
 export const set = (local: number) => [0x21, local];
+export const tee = (local: number) => [0x22, local];
 export const i32 = (value: number) => [0x41, ...signed(value)];
 export const add = [0x6a];
 const simd = (opcode: number) => [0xfd, ...unsigned(opcode)];
 /** v128.load / v128.store with a 4-byte alignment hint and a constant offset. */
 export const load = (offset = 0) => [...simd(0x00), 2, ...unsigned(offset)];
 export const store = (offset = 0) => [...simd(0x0b), 2, ...unsigned(offset)];
+/** v128.load64_zero: 8 bytes into the low half, zeros above. */
+export const load64Zero = (offset = 0) => [...simd(0x5d), 2, ...unsigned(offset)];
+export const F64X2 = { add: simd(0xf0), mul: simd(0xf2), promoteLowF32: simd(0x5f), extractLane: (lane: number) => [...simd(0x21), lane] };
+export const F64_ADD = [0xa0];
 export const F32X4 = { splat: simd(0x13), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7), fromI32: simd(0xfa) };
 export const I16X8_FROM_I8 = { lowSigned: simd(0x87), highSigned: simd(0x88), lowUnsigned: simd(0x89), highUnsigned: simd(0x8a) };
 export const I32X4_FROM_I16 = { lowSigned: simd(0xa7), highSigned: simd(0xa8), lowUnsigned: simd(0xa9), highUnsigned: simd(0xaa) };

@@ -1,7 +1,7 @@
 /** Drives one job through its rounds: wait for clients, run a FitRound, store the new version, evaluate. */
 import { randomBytes } from 'node:crypto';
 import { ShoalError, totalElements, type EvaluateResult, type FitResult } from '@shoal/protocol';
-import { createAccumulators, decodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { SIMD_SUM_KERNELS, decodeFrame, maxEncodedFrameBytes, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 import { createRng } from '@shoal/data';
 import type { RoundContext, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
@@ -151,7 +151,7 @@ export class JobRunner {
     const { config, tensorSpecs } = this.job;
     const baseVersion = store.getJob(this.job.id)!.latestVersion;
     const rng = createRng(config.seed).fork(round);
-    const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next(), allocateSum: createAccumulators };
+    const context: RoundContext = { round, globalWeights: this.globalWeights(baseVersion), random: () => rng.next(), kernels: SIMD_SUM_KERNELS };
     const candidates = registry.idleCandidates();
     const eligible = config.requireEnrolledDevices ? candidates.filter((candidate) => registry.get(candidate.id)?.enrolled === true) : candidates;
     const plan = this.strategy.configureFit(context, eligible);

@@ -4,7 +4,7 @@
  * whose L2 norm exceeds the job's bound is refused before any strategy sees it. Pure: no I/O.
  */
 import { ShoalError, type TensorSpec } from '@shoal/protocol';
-import { accumulateParsedFrame, createAccumulators, readFrameHeader, type CodecRegistry, type FrameLimits } from '@shoal/codec';
+import { accumulateParsedFrame, createAccumulators, readFrameHeader, sumOfSquares, type CodecRegistry, type FrameLimits } from '@shoal/codec';
 
 export interface UpdateIntakeSettings {
   tensorSpecs: readonly TensorSpec[];
@@ -30,9 +30,7 @@ const named = (codec: { id: string; params: Record<string, unknown> }) => `'${co
 
 /** ‖x‖₂ over all tensors, summed in float64 so that no float32 overflow or cancellation hides a huge update. */
 export function l2NormOf(tensors: readonly Float32Array[]): number {
-  let sum = 0;
-  for (const tensor of tensors) for (let i = 0; i < tensor.length; i++) sum += tensor[i]! * tensor[i]!;
-  return Math.sqrt(sum);
+  return Math.sqrt(sumOfSquares(tensors));
 }
 
 /**

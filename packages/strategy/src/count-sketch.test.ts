@@ -51,6 +51,28 @@ describe('CountSketch', () => {
     for (const entry of sketches) expect(sketchDistance(entry.sketch, mean)).toBeLessThan(1e-9);
   });
 
+  it('samples large models and still estimates distances within 10%, whatever the seed', () => {
+    const random = seeded(5);
+    const base = randomTensors(random, LENGTHS, 0.01);
+    const far = base.map((tensor) => tensor.map((value, i) => value + (i % 3 === 0 ? 0.02 : -0.01)));
+    for (const seed of [1, 2, 3]) {
+      const sketch = new CountSketch(2048, { seed, maxCoordinates: 16_384 }); // 200,000 coordinates: 1 in 16 sampled
+
+      const estimate = sketchDistance(sketch.sketch(far), Float64Array.from(sketch.sketch(base)));
+
+      const exact = l2Distance(far, base);
+      expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.1);
+    }
+  });
+
+  it('hashes with its seed: two seeds give different sketches of the same update, one seed the same', () => {
+    const values = randomTensors(seeded(9), [SIZE], 0.01);
+    const [a, b, c] = [7, 8, 7].map((seed) => new CountSketch(2048, { seed }).sketch(values));
+
+    expect(Array.from(a!)).toEqual(Array.from(c!));
+    expect(Array.from(a!)).not.toEqual(Array.from(b!));
+  });
+
   it('refuses a bucket count that is not a power of two', () => {
     expect(() => new CountSketch(1000)).toThrow(/power of two/);
   });

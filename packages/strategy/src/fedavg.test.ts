@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FedAvg } from './fedavg.js';
-import { weightedAverage, applyDelta } from './weighted-mean.js';
+import { addScaled, weightedAverage, applyDelta } from './weighted-mean.js';
 import { sampleWithoutReplacement } from './sampling.js';
 import { envelope as build } from './testing/envelopes.js';
 
@@ -52,16 +52,24 @@ describe('FedAvg', () => {
 
   it('keeps its running sum where the round context says, and only there', () => {
     const allocated: Float32Array[][] = [];
-    const allocateSum = (lengths: readonly number[]) => {
-      const sums = lengths.map((length) => new Float32Array(length));
-      allocated.push(sums);
-      return sums;
+    const added: number[] = [];
+    const kernels = {
+      allocate(lengths: readonly number[]) {
+        const sums = lengths.map((length) => new Float32Array(length));
+        allocated.push(sums);
+        return sums;
+      },
+      addScaled(sum: readonly Float32Array[], values: readonly Float32Array[], weight: number) {
+        added.push(weight);
+        addScaled(sum, values, weight);
+      },
     };
-    const aggregation = strategy.beginAggregation({ round: 1, globalWeights: global, random: Math.random, allocateSum });
+    const aggregation = strategy.beginAggregation({ round: 1, globalWeights: global, random: Math.random, kernels });
 
     aggregation.add(envelope('a', 2, [Float32Array.of(1, 3), Float32Array.of(4)]));
 
     expect(allocated).toHaveLength(1);
+    expect(added).toEqual([2]);
     expect(allocated[0]!.map((sum) => Array.from(sum))).toEqual([[2, 6], [8]]);
     expect(Array.from(aggregation.finish([]).weights![0]!)).toEqual([2, 4]);
   });

@@ -99,7 +99,9 @@ export class FederatedStrategy implements ComposedStrategy {
   beginAggregation(context: RoundContext): FitAggregation {
     const step = (update: readonly Float32Array[]) => this.optimiser.step(context.globalWeights, update);
     if (this.aggregation.kind === 'mean') {
-      return new WeightedDeltaAggregation({ globalWeights: context.globalWeights, step, allocateSum: context.allocateSum, sketchBuckets: this.options.sketchBuckets });
+      // One draw from the round's random source: the sketch's coordinates are as unpredictable to clients as sampling.
+      const sketchSeed = Math.floor(context.random() * 2 ** 32);
+      return new WeightedDeltaAggregation({ globalWeights: context.globalWeights, step, kernels: context.kernels, sketchBuckets: this.options.sketchBuckets, sketchSeed });
     }
     return new BufferedAggregation({ rule: this.aggregation, step });
   }

@@ -41,6 +41,7 @@ export type {
   FitPlan,
   FitResultEnvelope,
   RoundContext,
+  SumKernels,
   Strategy,
   StrategyState,
   UpdateDiagnostics,

@@ -7,7 +7,7 @@
 import { clipFactor, l2Norm } from '@shoal/privacy';
 import { ClipRecord } from './clip-record.js';
 import type { NormBoundRound } from './norm-bound.js';
-import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope } from './strategy.js';
+import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope, SumKernels } from './strategy.js';
 import { allFinite } from './tensor-measures.js';
 import { addScaled, scaleInPlace, zerosLike } from './weighted-mean.js';
 
@@ -15,12 +15,16 @@ export class NormBoundAggregation implements FitAggregation {
   private readonly record = new ClipRecord();
   private centreSum: Float32Array[] | undefined;
   private centreWeight = 0;
+  private readonly addScaled: SumKernels['addScaled'];
 
   constructor(
     private readonly inner: FitAggregation,
     private readonly round: NormBoundRound,
     private readonly commit: (next: { unclippedFraction: number | undefined; centre: Float32Array[] | undefined }) => void,
-  ) {}
+    private readonly kernels?: SumKernels,
+  ) {
+    this.addScaled = kernels?.addScaled ?? addScaled;
+  }
 
   add(result: FitResultEnvelope): void {
     if (this.round.clientSide) {
@@ -35,14 +39,14 @@ export class NormBoundAggregation implements FitAggregation {
     let boundedNorm: number;
     let clipped: boolean;
     if (centred) {
-      if (centre !== undefined) addScaled(values, centre, -1);
+      if (centre !== undefined) this.addScaled(values, centre, -1);
       const factor = clipFactor(l2Norm(values), clipNorm);
       if (factor < 1) scaleInPlace(values, factor);
-      if (centre !== undefined) addScaled(values, centre, 1);
+      if (centre !== undefined) this.addScaled(values, centre, 1);
       boundedNorm = l2Norm(values);
       clipped = factor < 1;
-      this.centreSum ??= zerosLike(values);
-      addScaled(this.centreSum, values, result.numExamples);
+      this.centreSum ??= this.kernels?.allocate(values.map((tensor) => tensor.length)) ?? zerosLike(values);
+      this.addScaled(this.centreSum, values, result.numExamples);
       this.centreWeight += result.numExamples;
     } else {
       const factor = clipFactor(result.l2Norm, clipNorm);

@@ -92,7 +92,7 @@ export class NormBoundStrategy implements ComposedStrategy {
 
   beginAggregation(context: RoundContext): FitAggregation {
     const round: NormBoundRound = { clipNorm: this.clipNorm, centre: this.centre, centred: this.options.centred === true, clientSide: this.options.clientSide === true };
-    return new NormBoundAggregation(this.inner.beginAggregation(context), round, (next) => this.commit(next));
+    return new NormBoundAggregation(this.inner.beginAggregation(context), round, (next) => this.commit(next), context.kernels);
   }
 
   configureEvaluate(context: RoundContext, available: readonly ClientCandidate[]): EvaluatePlan | undefined {

@@ -14,11 +14,17 @@ export interface RoundContext {
   globalWeights: readonly Float32Array[];
   random: () => number;
   /**
-   * Where a weighted mean keeps its running sum: zeroed arrays of these lengths. The coordinator
-   * passes @shoal/codec's createAccumulators, whose arrays its codecs add into with SIMD; default:
-   * ordinary Float32Arrays.
+   * How a weighted mean keeps and adds to its running sum. The coordinator passes @shoal/codec's SIMD_SUM_KERNELS
+   * (the sum in WebAssembly memory, adds with SIMD); default: ordinary Float32Arrays and JavaScript loops.
    */
-  allocateSum?: (lengths: readonly number[]) => Float32Array[];
+  kernels?: SumKernels;
+}
+
+export interface SumKernels {
+  /** Zeroed arrays of these lengths. */
+  allocate(lengths: readonly number[]): Float32Array[];
+  /** sum[t] += weight · values[t] for every tensor. */
+  addScaled(sum: readonly Float32Array[], values: readonly Float32Array[], weight: number): void;
 }
 
 export interface FitPlan {

@@ -4,7 +4,7 @@
  * update's distance to the mean for the diagnostics.
  */
 import { CountSketch, meanSketch, sketchDistance } from './count-sketch.js';
-import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope, RoundContext, UpdateDiagnostics } from './strategy.js';
+import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope, RoundContext, SumKernels, UpdateDiagnostics } from './strategy.js';
 import { allFinite } from './tensor-measures.js';
 import { TrainMetrics, checkWeight } from './train-metrics.js';
 import { addScaled, scaleInPlace, zerosLike } from './weighted-mean.js';
@@ -13,9 +13,11 @@ export interface WeightedDeltaAggregationOptions {
   globalWeights: readonly Float32Array[];
   /** Turns the round's mean update into new weights (the server optimiser); undefined keeps the current model. */
   step: (update: readonly Float32Array[]) => Float32Array[] | undefined;
-  allocateSum?: RoundContext['allocateSum'];
+  kernels?: RoundContext['kernels'];
   /** k for the distance sketches (a power of two; default 2048). */
   sketchBuckets?: number;
+  /** Seeds the sketches' hash (which coordinates they sample); default: Math.random. */
+  sketchSeed?: number;
 }
 
 interface Sketched {
@@ -27,6 +29,7 @@ interface Sketched {
 
 export class WeightedDeltaAggregation implements FitAggregation {
   private readonly sum: Float32Array[];
+  private readonly addScaled: SumKernels['addScaled'];
   private readonly metrics = new TrainMetrics();
   private readonly sketcher: CountSketch;
   private readonly sketched: Sketched[] = [];
@@ -35,13 +38,14 @@ export class WeightedDeltaAggregation implements FitAggregation {
 
   constructor(private readonly options: WeightedDeltaAggregationOptions) {
     const lengths = options.globalWeights.map((tensor) => tensor.length);
-    this.sum = options.allocateSum?.(lengths) ?? zerosLike(options.globalWeights);
-    this.sketcher = new CountSketch(options.sketchBuckets);
+    this.sum = options.kernels?.allocate(lengths) ?? zerosLike(options.globalWeights);
+    this.addScaled = options.kernels?.addScaled ?? addScaled;
+    this.sketcher = new CountSketch(options.sketchBuckets, { ...(options.sketchSeed === undefined ? {} : { seed: options.sketchSeed }) });
   }
 
   add(result: FitResultEnvelope): void {
     checkWeight(result);
-    addScaled(this.sum, result.values, result.numExamples);
+    this.addScaled(this.sum, result.values, result.numExamples);
     this.metrics.record(result);
     if ((result.participants ?? 1) > 1) this.perClient = false;
     if (this.perClient) this.sketched.push({ clientId: result.clientId, weight: result.numExamples, updateNorm: result.l2Norm, sketch: this.sketcher.sketch(result.values) });
