@@ -6,7 +6,7 @@ import type { FitTask, NamedTensor } from '@shoal/protocol';
 import { defaultCodecRegistry, encodeFrame } from '@shoal/codec';
 import type { FleetActivity } from './fleet-activity.js';
 import { DEFAULT_ALIE_Z } from './sim-config.js';
-import type { ClientHost } from './virtual-client.js';
+import type { ClientHost } from './client-host.js';
 
 /** Simulated time after training at which a round's ALIE attackers meet; see Collusion. */
 const MEETING_MS = 1;

@@ -20,21 +20,9 @@ export const SIMULATOR_AGENT_VERSION = 'shoal-simulator 0.1.0';
 export const INFLATED_EXAMPLES = 1e9;
 
 /** What every virtual client shares; one per simulation. */
-export interface ClientHost {
-  config: SimulationConfig;
-  transport: FleetTransport;
-  faults: FaultPlan;
-  order: UploadOrder;
-  pool: TrainerPool;
-  /** Who is working; straggler latencies are slept on its virtual clock. */
-  activity: FleetActivity;
-  /** Builds the job's model in the workers once (from the task's modelUrl). */
-  ensureModel(jobId: string, modelUrl: string): Promise<void>;
-  /** Resolves once the coordinator has seen this client go offline. */
-  waitOffline(clientId: string): Promise<void>;
-  /** Counts of what happened, by name (late uploads, refusals, errors). */
-  count(what: string): void;
-}
+import type { ClientHost } from './client-host.js';
+
+export type { ClientHost };
 
 /** What a client sends with fit:result. */
 interface Upload {

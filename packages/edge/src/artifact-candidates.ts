@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { ShoalError, type NamedTensor } from '@shoal/protocol';
 import type { LabeledExamples } from '@shoal/data';
 import { getWeights, modelFromTopology, modelToTopology, setWeights } from '@shoal/ml';
-import type { ArtifactBuildInput, ArtifactBuildOptions } from './artifact-builder.js';
+import type { ArtifactBuildInput, ArtifactBuildOptions } from './artifact-build-options.js';
 import { distill, softTargets, type DistillationOptions } from './distillation.js';
 import { pruneUnstructured } from './magnitude-pruning.js';
 import { shrinkUnits } from './unit-shrinking.js';

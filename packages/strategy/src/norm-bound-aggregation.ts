@@ -6,10 +6,17 @@
  */
 import { clipFactor, l2Norm } from '@shoal/privacy';
 import { ClipRecord } from './clip-record.js';
-import type { NormBoundRound } from './norm-bound.js';
 import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope, SumKernels } from './strategy.js';
 import { allFinite } from './tensor-measures.js';
 import { addScaled, scaleInPlace, zerosLike } from './weighted-mean.js';
+
+/** What one round of a norm bound applies. */
+export interface NormBoundRound {
+  clipNorm: number;
+  centre: readonly Float32Array[] | undefined;
+  centred: boolean;
+  clientSide: boolean;
+}
 
 export class NormBoundAggregation implements FitAggregation {
   private readonly record = new ClipRecord();

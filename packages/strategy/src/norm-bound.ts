@@ -7,7 +7,7 @@
  */
 import { nextClipNorm } from '@shoal/privacy';
 import type { ComposedStrategy } from './federated-strategy.js';
-import { NormBoundAggregation } from './norm-bound-aggregation.js';
+import { NormBoundAggregation, type NormBoundRound } from './norm-bound-aggregation.js';
 import { mergeStates, readScalar, readTensors, restoreInner, takeOwnState } from './strategy-state.js';
 import type {
   ClientCandidate,
@@ -34,13 +34,6 @@ export interface NormBoundOptions {
 }
 
 /** The C and centre a round uses, fixed when it begins. */
-export interface NormBoundRound {
-  clipNorm: number;
-  centre: readonly Float32Array[] | undefined;
-  centred: boolean;
-  clientSide: boolean;
-}
-
 const PREFIX = 'normBound.';
 
 type Inner = Strategy & Partial<Pick<ComposedStrategy, 'holdsEveryUpdate' | 'appliesWeightedMean' | 'heldBytesPerUpdate'>>;

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { MessageOf } from '@shoal/protocol';
 // Type-only: the coordinator's side of the /console event map, to check both ends name the same events and payloads.
-import type { ConsoleServerToClientEvents as CoordinatorSide } from '../../../../packages/server/src/console-gateway.js';
+import type { ConsoleServerToClientEvents as CoordinatorSide } from '../../../../packages/server/src/console/console-gateway.js';
 import type { ConsoleServerToClientEvents } from './console-events.js';
 
 describe('/console event map', () => {

@@ -1,5 +1,5 @@
 /** Test support: invalid frames in the float16, qsgd and sparse codecs, each with the code every decoder must answer. */
-import type { BadFrame } from './bad-frames.js';
+import type { BadFrame } from './bad-frame.js';
 import { DEFAULT_CODECS } from '../default-codecs.js';
 import { encodeFrame } from '../encode-frame.js';
 import { float32Bytes, rawFrame } from './raw-frame.js';

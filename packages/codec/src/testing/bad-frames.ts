@@ -3,19 +3,11 @@ import type { ErrorCode } from '@shoal/protocol';
 import { encodeFrame } from '../encode-frame.js';
 import type { DecodeFrameOptions } from '../decode-frame.js';
 import { badCodecFrames } from './bad-codec-frames.js';
+import type { BadFrame } from './bad-frame.js';
 import { float32Bytes, rawFrame, splitFrame } from './raw-frame.js';
 import { TINY_MODEL, tensorsFor } from './sample-model.js';
 
-export interface BadFrame {
-  label: string;
-  bytes: Uint8Array;
-  code: ErrorCode;
-  /** 'header': readFrameHeader already refuses it; 'decode': only decoding values or expectations do. */
-  stage: 'header' | 'decode';
-  /** Whether the header JSON passes the schema in protocols/v1/frame.md; absent when there is no parseable header. */
-  headerMatchesSchema?: boolean;
-  options?: DecodeFrameOptions;
-}
+export type { BadFrame } from './bad-frame.js';
 
 export const validFloat32Frame = (): Uint8Array => encodeFrame('delta', tensorsFor(TINY_MODEL), { id: 'float32' });
 export const validInt8Frame = (): Uint8Array => encodeFrame('delta', tensorsFor(TINY_MODEL), { id: 'int8' });

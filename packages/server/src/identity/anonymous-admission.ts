@@ -5,7 +5,7 @@
  */
 import { ShoalError } from '@shoal/protocol';
 import { LoginThrottle } from '../auth/login-throttle.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ClientRetention } from '../store/client-retention.js';
 
 export interface AnonymousAdmissionSettings {

@@ -6,7 +6,7 @@ import type { Request, RequestHandler } from 'express';
 import { ShoalError, type ArtifactView } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
-import type { EdgeArtifactService } from '../edge-artifacts.js';
+import type { EdgeArtifactService } from '../models/edge-artifacts.js';
 import type { ArtifactSummary } from '../store/artifact-records.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiRoutes } from './api-routes.js';

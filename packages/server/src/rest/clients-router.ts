@@ -1,6 +1,6 @@
 /** GET /api/v1/clients (paged, searchable, filterable, sortable; sized for fleets of many thousands) and one client. */
 import { ShoalError } from '@shoal/protocol';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import { CLIENT_SORT_KEYS, type ClientSortKey } from '../store/client-query.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiRoutes } from './api-routes.js';

@@ -1,7 +1,7 @@
 /** POST /api/v1/jobs/{jobId}/pause and /resume: a paused job finishes its open round, then waits. */
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
-import type { JobService } from '../job-service.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { noBody } from './json-body.js';

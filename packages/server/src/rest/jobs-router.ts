@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited, setAuditTarget } from '../auth/rest-guard.js';
-import type { JobService } from '../job-service.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';

@@ -1,6 +1,6 @@
 /** Operational endpoints: liveness at /healthz and Prometheus metrics at /metrics. */
 import { Router } from 'express';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 
 export function opsRouter(deps: { registry: ClientRegistry; metrics: CoordinatorMetrics; startedAt: number; serverVersion: string }): Router {

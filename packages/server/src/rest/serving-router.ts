@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited, principalOf, setAuditTarget } from '../auth/rest-guard.js';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { DeploymentStatus } from '../serving/deployment.js';
 import type { ServingService } from '../serving/serving-service.js';
 import type { SqliteStore } from '../store/sqlite-store.js';

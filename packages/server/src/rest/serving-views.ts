@@ -1,6 +1,6 @@
 /** Wire views of deployments and their drift, the one place serving records become protocol messages. */
 import type { DeploymentDriftView, DeploymentView, TelemetrySummary as TelemetrySummaryView } from '@shoal/protocol';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import { deploymentUrls } from '../serving/assignment-sync.js';
 import type { Deployment } from '../serving/deployment.js';
 import { driftReport, type DriftScores } from '../serving/drift-report.js';

@@ -1,7 +1,7 @@
 /** Converts store records into the wire views of protocols/v1 (the one place domain → wire happens). */
 import type { ClientView, ContributionView, JobView, ModelDocument, ModelVersionView, RoundView, TensorSpec } from '@shoal/protocol';
 import { totalElements } from '@shoal/protocol';
-import { publicJobConfig } from '../job-config.js';
+import { publicJobConfig } from '../jobs/job-config.js';
 import type { RecentContribution } from '../store/client-query.js';
 import type { ClientRecord, ContributionRecord, JobRecord, ModelVersionRecord, RoundRecord } from '../store/records.js';
 

@@ -4,7 +4,7 @@
  */
 import type { ServingAssign } from '@shoal/protocol';
 import type { Logger } from 'pino';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { resolveAssignment } from './assignment-resolver.js';
 import type { Assignment, Deployment } from './deployment.js';

@@ -2,7 +2,7 @@
  * The reference distribution of a deployment, recorded at promotion: the 16-bin input histogram of the coordinator's
  * held-out MNIST test images and the model's predicted class counts on them, computed in a worker thread.
  */
-import { WorkerRpc } from '../worker-rpc.js';
+import { WorkerRpc } from '../workers/worker-rpc.js';
 import type { ReferenceProfile } from './deployment.js';
 
 export interface ReferenceRequest {

@@ -3,8 +3,8 @@ import { loadMnist } from '@shoal/data';
 import { histogram } from '@shoal/edge';
 import { predict } from '@shoal/ml';
 import { ShoalError, elementCount } from '@shoal/protocol';
-import { modelWithWeights } from '../worker-models.js';
-import { answerRequests } from '../worker-rpc.js';
+import { modelWithWeights } from '../workers/worker-models.js';
+import { answerRequests } from '../workers/worker-rpc.js';
 import { INPUT_HISTOGRAM_BINS, type ReferenceProfile } from './deployment.js';
 import type { ReferenceRequest } from './reference-profiler.js';
 

@@ -8,7 +8,7 @@ import { ShoalError, parseMessage, type TelemetryReport } from '@shoal/protocol'
 import { DEFAULT_PSI_THRESHOLD } from '@shoal/edge';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../auth/audit-log.js';
-import type { ClientRegistry } from '../client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { StatusChange } from '../store/serving-records.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { baselineFor, cohortState } from './assignment-resolver.js';

@@ -1,6 +1,6 @@
 /** Domain records kept by the Store; wire views are derived from them in rest/views.ts. */
 import type { ClientCapabilities, RoundMetrics, TensorSpec } from '@shoal/protocol';
-import type { JobConfig } from '../job-config.js';
+import type { JobConfig } from '../jobs/job-config.js';
 
 export type JobStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'stopped' | 'budget_exhausted';
 export type RoundStatus = 'running' | 'completed' | 'failed';

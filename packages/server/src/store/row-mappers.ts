@@ -1,5 +1,5 @@
 /** Store rows → domain records: one mapper per table (SQL NULL becomes undefined). */
-import { withCompressionDefaults, type JobConfig } from '../job-config.js';
+import { withCompressionDefaults, type JobConfig } from '../jobs/job-config.js';
 import { optionalNumber, optionalString, type Row } from './row-values.js';
 import type { ContributionRecord, ContributionStatus, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
 import type { RoundMetrics } from '@shoal/protocol';

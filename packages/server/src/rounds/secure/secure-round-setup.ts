@@ -1,12 +1,12 @@
 /** Opens the secure round of a secure-aggregation job with its I/O wired to the coordinator, and routes secagg:* messages to it. */
 import { ShoalError, totalElements } from '@shoal/protocol';
 import type { FitAggregation } from '@shoal/strategy';
-import type { RunnerContext } from './job-runner.js';
-import type { OpenRound } from './open-round.js';
-import { secureRoundRefusal, secureTaskBlock } from './secure-aggregation-config.js';
+import type { RunnerContext } from '../runner-context.js';
+import type { OpenRound } from '../open-round.js';
+import { secureRoundRefusal, secureTaskBlock } from '../../jobs/secure-aggregation-config.js';
 import { SecureFitRound, type SecureRoundHooks } from './secure-fit-round.js';
 import type { SecureInbound } from './secure-round-inbound.js';
-import type { JobRecord } from './store/records.js';
+import type { JobRecord } from '../../store/records.js';
 
 export interface SecureRoundFacts {
   job: JobRecord;

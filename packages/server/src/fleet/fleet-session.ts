@@ -15,16 +15,16 @@ import {
 } from '@shoal/protocol';
 import type { Logger } from 'pino';
 import type { ClientConnection, ClientRegistry } from './client-registry.js';
-import type { CoordinatorEvents } from './coordinator-events.js';
-import type { JobService } from './job-service.js';
-import type { CoordinatorMetrics } from './metrics.js';
-import type { SqliteStore } from './store/sqlite-store.js';
-import { secureInbound } from './secure-round-inbound.js';
-import type { ServingService } from './serving/serving-service.js';
-import type { DeviceIdentity } from './identity/device-identity.js';
-import type { DeviceAccess } from './identity/device-access.js';
-import type { AnonymousAdmission } from './identity/anonymous-admission.js';
-import type { Clock } from './clock.js';
+import type { CoordinatorEvents } from '../coordinator-events.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { secureInbound } from '../rounds/secure/secure-round-inbound.js';
+import type { ServingService } from '../serving/serving-service.js';
+import type { DeviceIdentity } from '../identity/device-identity.js';
+import type { DeviceAccess } from '../identity/device-access.js';
+import type { AnonymousAdmission } from '../identity/anonymous-admission.js';
+import type { Clock } from '../time/clock.js';
 import { checkEventSize } from './fleet-limits.js';
 
 export interface FleetDependencies {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { FLEET_NAMESPACE, PROTOCOL_VERSION, parseMessage, type FitTask, type MessageName } from '@shoal/protocol';
-import { Coordinator } from './coordinator.js';
-import { VirtualClock } from './virtual-clock.js';
+import { Coordinator } from '../coordinator.js';
+import { VirtualClock } from '../time/virtual-clock.js';
 import { CONSOLE_NAMESPACE } from './console-gateway.js';
 
 const TOKEN = 'console-gateway-admin-token';

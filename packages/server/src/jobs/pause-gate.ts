@@ -1,5 +1,5 @@
 /** Lets a job runner be paused between rounds: `wait` returns at once unless paused, then when resumed or aborted. */
-import { deferred, type Deferred } from './deferred.js';
+import { deferred, type Deferred } from '../time/deferred.js';
 
 export class PauseGate {
   private closed: Deferred<void> | undefined;

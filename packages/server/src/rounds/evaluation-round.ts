@@ -1,7 +1,7 @@
 /** One open federated-evaluation phase: collects client metrics on a global version until all reported or the deadline. */
 import { ShoalError, type EvaluateResult } from '@shoal/protocol';
 import type { ClientFailure, EvaluateReport } from '@shoal/strategy';
-import { deferred } from './deferred.js';
+import { deferred } from '../time/deferred.js';
 
 export class EvaluationRound {
   readonly reports: EvaluateReport[] = [];

@@ -7,11 +7,11 @@ import { encodeFrame } from '@shoal/codec';
 import type { FitOutcome, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
 import type { CloseReason } from './fit-round.js';
-import type { RunnerContext } from './job-runner.js';
+import type { RunnerContext } from './runner-context.js';
 import type { OpenRound } from './open-round.js';
-import type { PrivacyLedger } from './privacy-ledger.js';
+import type { PrivacyLedger } from '../jobs/privacy-ledger.js';
 import { roundMetrics } from './round-metrics.js';
-import type { JobRecord } from './store/records.js';
+import type { JobRecord } from '../store/records.js';
 import { flagRound } from './round-diagnostics.js';
 
 export interface ClosedRoundFacts {

@@ -2,13 +2,13 @@
 import type { RoundMetrics } from '@shoal/protocol';
 import type { EvaluateOutcome, Strategy } from '@shoal/strategy';
 import { createRng } from '@shoal/data';
-import type { ClientRegistry } from './client-registry.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
 import { EvaluationRound } from './evaluation-round.js';
 import { evaluateTask } from './task-messages.js';
-import type { JobRecord } from './store/records.js';
-import type { SqliteStore } from './store/sqlite-store.js';
-import type { CoordinatorEvents } from './coordinator-events.js';
-import type { Clock } from './clock.js';
+import type { JobRecord } from '../store/records.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { CoordinatorEvents } from '../coordinator-events.js';
+import type { Clock } from '../time/clock.js';
 
 export interface FederatedEvaluationInput {
   job: JobRecord;

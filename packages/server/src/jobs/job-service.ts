@@ -5,8 +5,8 @@ import { encodeFrame } from '@shoal/codec';
 import { JobRunner, type RunnerContext } from './job-runner.js';
 import { normalizeJobConfig } from './job-config.js';
 import { fitToMemory } from './strategy-config.js';
-import { prepareModel } from './model-factory.js';
-import type { JobRecord, JobStatus } from './store/records.js';
+import { prepareModel } from '../models/model-factory.js';
+import type { JobRecord, JobStatus } from '../store/records.js';
 
 /** Why a round a previous process left open ended; another round runs in its place. */
 export const INTERRUPTED_REASON = 'coordinator restarted during the round; another round runs in its place';

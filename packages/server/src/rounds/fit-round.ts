@@ -1,7 +1,7 @@
 /** One open training round: accepts, refuses and streams client updates into the strategy until it closes. */
 import { ShoalError, type FitResult } from '@shoal/protocol';
 import type { ClientFailure, FitAggregation } from '@shoal/strategy';
-import { deferred } from './deferred.js';
+import { deferred } from '../time/deferred.js';
 import type { UpdateIntake } from './update-intake.js';
 
 export type CloseReason = 'complete' | 'deadline' | 'stopped';

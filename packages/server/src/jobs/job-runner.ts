@@ -5,44 +5,29 @@ import { SIMD_SUM_KERNELS, decodeFrame, maxEncodedFrameBytes, type CodecRegistry
 import { createRng } from '@shoal/data';
 import type { RoundContext, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
-import type { ClientRegistry } from './client-registry.js';
-import type { CentralEvaluator } from './central-evaluator.js';
-import type { CoordinatorEvents } from './coordinator-events.js';
-import type { CoordinatorMetrics } from './metrics.js';
-import type { SqliteStore } from './store/sqlite-store.js';
-import type { JobRecord } from './store/records.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
+import type { CentralEvaluator } from '../workers/central-evaluator.js';
+import type { CoordinatorEvents } from '../coordinator-events.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { JobRecord } from '../store/records.js';
 import { createStrategy } from './strategy-factory.js';
 import { PrivacyLedger } from './privacy-ledger.js';
-import { evaluateFederated } from './federated-evaluation.js';
-import { FitRound } from './fit-round.js';
-import { recordFitRound, releaseClosedRound } from './fit-round-outcome.js';
-import type { OpenRound } from './open-round.js';
-import { openSecureRound, routeSecureMessage } from './secure-round-setup.js';
-import type { SecureInbound } from './secure-round-inbound.js';
-import { fitTask } from './task-messages.js';
-import type { EvaluationRound } from './evaluation-round.js';
+import { evaluateFederated } from '../rounds/federated-evaluation.js';
+import { FitRound } from '../rounds/fit-round.js';
+import { recordFitRound, releaseClosedRound } from '../rounds/fit-round-outcome.js';
+import type { OpenRound } from '../rounds/open-round.js';
+import { openSecureRound, routeSecureMessage } from '../rounds/secure/secure-round-setup.js';
+import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
+import { fitTask } from '../rounds/task-messages.js';
+import type { EvaluationRound } from '../rounds/evaluation-round.js';
 import { PauseGate } from './pause-gate.js';
-import type { UpdateVerifier } from './identity/update-verifier.js';
-import { sleepOn, type Clock } from './clock.js';
-import { UpdateIntake, defaultMaxUpdateNorm } from './update-intake.js';
+import type { UpdateVerifier } from '../identity/update-verifier.js';
+import { sleepOn } from '../time/clock.js';
+import type { RunnerContext } from '../rounds/runner-context.js';
 
-export interface RunnerContext {
-  store: SqliteStore;
-  registry: ClientRegistry;
-  codecs: CodecRegistry;
-  evaluator: CentralEvaluator | undefined;
-  logger: Logger;
-  metrics: CoordinatorMetrics;
-  events: CoordinatorEvents;
-  frameLimits: FrameLimits;
-  maxUpdateAttempts: number;
-  /** Device-signature checks on uploads (identity). */
-  updates: UpdateVerifier;
-  /** What round deadlines and timestamps are measured on (virtual in the simulator). */
-  clock: Clock;
-  /** What one round of a strategy holding every update may keep in memory. */
-  aggregationMemoryBytes: number;
-}
+export type { RunnerContext };
+import { UpdateIntake, defaultMaxUpdateNorm } from '../rounds/update-intake.js';
 
 type StopReason = 'stopped' | 'shutdown';
 const FRAME_HEADER_ALLOWANCE = 1 << 16;

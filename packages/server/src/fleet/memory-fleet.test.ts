@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { PROTOCOL_VERSION, ShoalError, type FitTask } from '@shoal/protocol';
 import { encodeFrame } from '@shoal/codec';
-import { CoordinatorCore } from './coordinator-core.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { CoordinatorCore } from '../coordinator-core.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import type { MemoryFleetLink } from './memory-fleet.js';
 
 type Reply = { ok: boolean; error?: { code: string; message: string }; [key: string]: unknown };

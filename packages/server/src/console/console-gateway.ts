@@ -5,12 +5,12 @@
 import type { Namespace } from 'socket.io';
 import { PROTOCOL_VERSION, ShoalError, parseMessage, type MessageOf } from '@shoal/protocol';
 import type { Logger } from 'pino';
-import type { ClientRegistry } from './client-registry.js';
-import type { CoordinatorEventMap, CoordinatorEvents } from './coordinator-events.js';
-import type { CoordinatorMetrics } from './metrics.js';
-import { credentialsFromHeaders } from './auth/http-credentials.js';
-import type { Authenticator } from './auth/principal.js';
-import type { Clock } from './clock.js';
+import type { ClientRegistry } from '../fleet/client-registry.js';
+import type { CoordinatorEventMap, CoordinatorEvents } from '../coordinator-events.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import { credentialsFromHeaders } from '../auth/http-credentials.js';
+import type { Authenticator } from '../auth/principal.js';
+import type { Clock } from '../time/clock.js';
 
 export const CONSOLE_NAMESPACE = '/console';
 const MAX_TIMER_MS = 2 ** 31 - 1;

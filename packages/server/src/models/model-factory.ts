@@ -2,7 +2,7 @@
 import { ShoalError, type NamedTensor, type TensorSpec } from '@shoal/protocol';
 import { decodeFrame, type CodecRegistry } from '@shoal/codec';
 import { buildPresetModel, getWeights, modelFromTopology, modelToTopology, weightSpecs } from '@shoal/ml';
-import type { JobConfig } from './job-config.js';
+import type { JobConfig } from '../jobs/job-config.js';
 
 export interface PreparedModel {
   topology: Record<string, unknown>;

@@ -7,12 +7,12 @@
 import { ShoalError, type FitResult, type RoundMetrics, type SecureAggregationTask, type TensorSpec } from '@shoal/protocol';
 import { SecAggServer, deliveriesToWire, rosterToWire } from '@shoal/secagg';
 import type { ClientFailure, FitAggregation, FitOutcome } from '@shoal/strategy';
-import { deferred } from './deferred.js';
-import type { AcceptedUpdate, CloseReason } from './fit-round.js';
+import { deferred } from '../../time/deferred.js';
+import type { AcceptedUpdate, CloseReason } from '../fit-round.js';
 import { checkInbound, type CheckedInbound, type SecureInbound, type SecurePhase } from './secure-round-inbound.js';
 import { secureContribution, type ClientReport } from './secure-contribution.js';
-import type { ContributionPatch } from './store/sqlite-store.js';
-import { systemClock, type Clock } from './clock.js';
+import type { ContributionPatch } from '../../store/sqlite-store.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 
 export interface SecureFitRoundSettings {
   jobId: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { Coordinator } from './coordinator.js';
+import { Coordinator } from '../coordinator.js';
 
 const root = mkdtempSync(join(tmpdir(), 'shoal-static-'));
 const consoleDir = join(root, 'console');

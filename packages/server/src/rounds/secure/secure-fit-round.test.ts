@@ -12,7 +12,7 @@ import {
 } from '@shoal/secagg';
 import { FedAvg } from '@shoal/strategy';
 import { SecureFitRound } from './secure-fit-round.js';
-import { VirtualClock } from './virtual-clock.js';
+import { VirtualClock } from '../../time/virtual-clock.js';
 import type { SecurePhase } from './secure-round-inbound.js';
 
 const ids = ['a', 'b', 'c', 'd'];

@@ -4,7 +4,7 @@ import { loadMnist } from '@shoal/data';
 import { buildEdgeArtifact } from '@shoal/edge';
 import { buildPresetModel, initBackend, modelToTopology } from '@shoal/ml';
 import type { ModelSource } from '@shoal/protocol';
-import type { ArtifactBuildRequest, ArtifactBuildResult } from './edge-artifacts.js';
+import type { ArtifactBuildRequest, ArtifactBuildResult } from '../models/edge-artifacts.js';
 import { answerRequests } from './worker-rpc.js';
 
 let ready: ReturnType<typeof initBackend> | undefined;

@@ -1,6 +1,6 @@
 /** The fit and evaluate tasks sent to clients, with the URLs they download the model from. */
 import type { EvaluateTask, FitConfig, FitTask, SecureAggregationTask } from '@shoal/protocol';
-import type { JobRecord } from './store/records.js';
+import type { JobRecord } from '../store/records.js';
 
 export const modelUrl = (jobId: string) => `/api/v1/jobs/${jobId}/model.json`;
 export const weightsUrl = (jobId: string, version: number, taskId: string) => `/api/v1/jobs/${jobId}/models/${version}/weights?taskId=${taskId}`;

@@ -2,7 +2,7 @@
 import type { SecureAggregationTask, TensorSpec } from '@shoal/protocol';
 import { decodeWeightedSum } from '@shoal/secagg';
 import type { FitResultEnvelope } from '@shoal/strategy';
-import { l2NormOf } from './update-intake.js';
+import { l2NormOf } from '../update-intake.js';
 
 /** What an included client reported in the clear with its masked input. */
 export interface ClientReport {

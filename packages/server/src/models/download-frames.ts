@@ -10,8 +10,8 @@
 import { decodeFrame, encodeFrame, type CodecRegistry } from '@shoal/codec';
 import { ShoalError, type NamedTensor } from '@shoal/protocol';
 import { createRng } from '@shoal/data';
-import type { SqliteStore } from './store/sqlite-store.js';
-import type { JobRecord } from './store/records.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { JobRecord } from '../store/records.js';
 
 /** Frames kept for reuse: a round's clients all ask for the same version (and mostly the same base). */
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { ShoalError, parseMessage, type CreateArtifactRequest, type DistillationSettings } from '@shoal/protocol';
 import type { ArtifactQuantization, EdgeArtifact } from '@shoal/edge';
-import type { ArtifactRecord } from './store/artifact-records.js';
-import type { SqliteStore } from './store/sqlite-store.js';
-import { WorkerRpc } from './worker-rpc.js';
+import type { ArtifactRecord } from '../store/artifact-records.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { WorkerRpc } from '../workers/worker-rpc.js';
 
 /** A CreateArtifactRequest with every default filled in (rest.md, Edge artifacts). */
 export interface ArtifactSettings {
@@ -62,7 +62,7 @@ export function artifactSettings(request: CreateArtifactRequest): ArtifactSettin
 }
 
 export class EdgeArtifactService {
-  private readonly builder = new WorkerRpc<ArtifactBuildRequest, ArtifactBuildResult>(new URL('./edge-artifact-worker.ts', import.meta.url), 'edge artifact builder', 10_000);
+  private readonly builder = new WorkerRpc<ArtifactBuildRequest, ArtifactBuildResult>(new URL('../workers/edge-artifact-worker.ts', import.meta.url), 'edge artifact builder', 10_000);
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: SqliteStore) {}
