@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, defaultCodecRegistry, readFrameHeader, type CodecSelection } from '@shoal/codec';
-import { CoordinatorHttp } from '../../packages/client/src/coordinator-http.js';
-import { ModelSession } from '../../packages/client/src/model-session.js';
+import { CoordinatorHttp } from '@shoal/client';
+import { ModelSession } from '@shoal/client/testing';
 import { RAW_FLEET_ADMIN_TOKEN, maxAbsDifference, useRawFleet } from '../support/raw-fleet.js';
 import { downloadBytes, request } from '../support/rest.js';
 

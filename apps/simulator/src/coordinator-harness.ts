@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
-import { Coordinator, CoordinatorCore, SqliteStore, type CentralEvaluator, type Clock, type CoordinatorEvents, type EvaluationResult, type JobService } from '@shoal/server';
+import { Coordinator, CoordinatorCore, SqliteStore, type CentralEvaluator, type Store, type Clock, type CoordinatorEvents, type EvaluationResult, type JobService } from '@shoal/server';
 import type { FleetTransport } from './fleet-transport.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { SimulationConfig } from './sim-config.js';
@@ -15,7 +15,7 @@ import type { TrainerPool } from './trainer-pool.js';
 export interface CoordinatorHarness {
   jobs: JobService;
   events: CoordinatorEvents;
-  store: SqliteStore;
+  store: Store;
   transport: FleetTransport;
   stop(): Promise<void>;
 }

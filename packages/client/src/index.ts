@@ -1,21 +1,11 @@
 /** @shoal/client: the edge client SDK used by the agent app (and embeddable in other Node programs). */
-export { ShoalClient, AGENT_VERSION } from './shoal-client.js';
-export type { ShoalClientOptions, ShoalClientEvents, ReconnectPolicy } from './client-options.js';
+export { ShoalClient } from './shoal-client.js';
+export type { ShoalClientOptions } from './client-options.js';
 export { ClientStateStore } from './client-state.js';
-export type { PersistedState } from './client-state.js';
-export { ErrorFeedback, RESIDUAL_FILE } from './error-feedback.js';
+export { RESIDUAL_FILE } from './error-feedback.js';
 export { CoordinatorHttp } from './coordinator-http.js';
-export type { TransportSecurity } from './coordinator-http.js';
 export type { SecurePhaseEvent } from './secure-upload.js';
 export { DeviceCredentials } from './device-credentials.js';
-export type { UploadToSign } from './device-credentials.js';
-export { ServingService } from './serving-service.js';
-export type { ServingOptions, ServingStatus, ServingEvents, ServedPrediction, SinglePrediction, BatchPrediction } from './serving-service.js';
-export type { ServedIdentity } from './served-version.js';
-export type { ExampleInput } from './serving-input.js';
-export { INPUT_HISTOGRAM_BINS } from './telemetry-window.js';
-export { startLocalEndpoint, DEFAULT_MAX_BODY_BYTES } from './local-endpoint.js';
-export type { LocalEndpoint, LocalEndpointOptions, LocalEndpointTarget } from './local-endpoint.js';
-export { LabelledSampleStore, LABELLED_SAMPLES_FILE, DEFAULT_SAMPLE_CAPACITY } from './labelled-sample-store.js';
-export type { EvictionPolicy, LabelledSampleStoreOptions } from './labelled-sample-store.js';
-export type { OnlineLearningOptions, LabelledSampleReceipt } from './online-learning.js';
+export type { SinglePrediction } from './serving-service.js';
+export { startLocalEndpoint } from './local-endpoint.js';
+export type { LocalEndpoint } from './local-endpoint.js';

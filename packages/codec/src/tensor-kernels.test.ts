@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arenaOf, createAccumulators } from './accumulators.js';
 import { addScaledInto, sumOfSquares } from './tensor-kernels.js';
+import { errorCodeOf } from './testing/error-code.js';
 import { createRandom } from './testing/random.js';
 
 /** Tensors of awkward lengths (not multiples of 4, one longer than the 64 KiB staging area) with random values. */
@@ -47,8 +48,8 @@ describe('addScaledInto', () => {
   });
 
   it('refuses tensors that do not line up', () => {
-    expect(() => addScaledInto(createAccumulators([4]), [new Float32Array(5)], 1)).toThrow(RangeError);
-    expect(() => addScaledInto(createAccumulators([4]), [], 1)).toThrow(RangeError);
+    expect(errorCodeOf(() => addScaledInto(createAccumulators([4]), [new Float32Array(5)], 1))).toBe('SHAPE_MISMATCH');
+    expect(errorCodeOf(() => addScaledInto(createAccumulators([4]), [], 1))).toBe('SHAPE_MISMATCH');
   });
 });
 

@@ -4,6 +4,7 @@
  * createAccumulators are used in place; any other array is staged through a 64 KiB area 16 bytes at a time. Without
  * WebAssembly SIMD (or on a big-endian host) the same loops run in JavaScript, rounding identically.
  */
+import { ShoalError } from '@shoal/protocol';
 import { arenaOf, createAccumulators, stagePieces, validationArena, type SimdArena } from './accumulators.js';
 import { LITTLE_ENDIAN } from './typed-chunks.js';
 
@@ -14,7 +15,7 @@ const simdLength = (arena: SimdArena | undefined, length: number) => (arena === 
 
 /** target[i] ← float32(target[i] + float32(weight · source[i])), as the codecs add. */
 function addScaledTensor(target: Float32Array, source: Float32Array, weight: number): void {
-  if (target.length !== source.length) throw new RangeError(`tensor has ${source.length} values, expected ${target.length}`);
+  if (target.length !== source.length) throw new ShoalError('SHAPE_MISMATCH', `tensor has ${source.length} values, expected ${target.length}`);
   const arena = Math.fround(weight) === weight ? arenaOf(target) : undefined;
   const done = simdLength(arena, target.length);
   if (arena !== undefined && done > 0) {
@@ -26,7 +27,7 @@ function addScaledTensor(target: Float32Array, source: Float32Array, weight: num
 
 /** sum[t] += weight · values[t] for each tensor (streaming aggregation's one hot loop). */
 export function addScaledInto(sum: readonly Float32Array[], values: readonly Float32Array[], weight: number): void {
-  if (sum.length !== values.length) throw new RangeError(`tensor count ${values.length} != ${sum.length}`);
+  if (sum.length !== values.length) throw new ShoalError('SHAPE_MISMATCH', `tensor count ${values.length} != ${sum.length}`);
   for (let t = 0; t < sum.length; t++) addScaledTensor(sum[t]!, values[t]!, weight);
 }
 

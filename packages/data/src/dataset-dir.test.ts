@@ -6,7 +6,7 @@ import { writeDatasetDir } from './dataset-write.js';
 import type { LabeledExamples } from './examples.js';
 import { loadMnist } from './mnist.js';
 import { createRng } from './rng.js';
-import { sameExamples, shoalErrorFrom, temporaryDir } from './test-support.js';
+import { sameExamples, shoalErrorFrom, temporaryDir } from './testing/test-support.js';
 
 const created: string[] = [];
 function freshDir(prefix: string): string {

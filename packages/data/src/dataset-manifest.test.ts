@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDatasetManifest } from './dataset-manifest.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 function manifest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR_ENV, fashionMnistBytes, loadFashionMnist } from './fashion-mnist.js';
 import { labelHistogram } from './label-histogram.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 describe('Fashion-MNIST from dataset-fashion-mnist', () => {
   const saved = process.env[FASHION_MNIST_DIR_ENV];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from './idx-format.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 /** An IDX file: magic 00 00 dtype ndims, big-endian uint32 dims, then the data bytes. */
 function idxBytes(dims: number[], data: number[], dtype = 0x08): Uint8Array {

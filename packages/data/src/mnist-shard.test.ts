@@ -3,7 +3,7 @@ import { labelHistogram } from './label-histogram.js';
 import { loadMnist } from './mnist.js';
 import { loadMnistShard, mnistPartition, type PartitionScheme } from './mnist-shard.js';
 import { selectExamples } from './select-examples.js';
-import { coversExactlyOnce, sameExamples, shoalErrorFrom } from './test-support.js';
+import { coversExactlyOnce, sameExamples, shoalErrorFrom } from './testing/test-support.js';
 
 const train = loadMnist('train');
 const everyIndex = Int32Array.from({ length: train.count }, (_, i) => i);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelHistogram } from './label-histogram.js';
 import { loadMnist, mnistBytes } from './mnist.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 // Published class counts of the MNIST splits.
 const TRAIN_HISTOGRAM = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mnistBytes } from './mnist.js';
 import { partitionDirichlet } from './partition-dirichlet.js';
 import { describePartition } from './partition-report.js';
-import { coversExactlyOnce, shoalErrorFrom } from './test-support.js';
+import { coversExactlyOnce, shoalErrorFrom } from './testing/test-support.js';
 
 const { labels, count } = mnistBytes('train');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { partitionIid } from './partition-iid.js';
-import { coversExactlyOnce, shoalErrorFrom } from './test-support.js';
+import { coversExactlyOnce, shoalErrorFrom } from './testing/test-support.js';
 
 describe('partitionIid', () => {
   it('gives client sizes that differ by at most one and cover every example once', () => {

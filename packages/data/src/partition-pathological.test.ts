@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelHistogram } from './label-histogram.js';
 import { mnistBytes } from './mnist.js';
 import { partitionPathological } from './partition-pathological.js';
-import { coversExactlyOnce, shoalErrorFrom } from './test-support.js';
+import { coversExactlyOnce, shoalErrorFrom } from './testing/test-support.js';
 
 const { labels, count } = mnistBytes('train');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { partitionQuantitySkew } from './partition-quantity-skew.js';
-import { coversExactlyOnce, shoalErrorFrom } from './test-support.js';
+import { coversExactlyOnce, shoalErrorFrom } from './testing/test-support.js';
 
 describe('partitionQuantitySkew', () => {
   it('covers every example once with at least one example per client', () => {

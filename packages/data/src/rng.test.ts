@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, permutation, xoshiro128StarStar, type Rng } from './rng.js';
 import { hashLabel, splitMix64 } from './seed-mixing.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 function uint32s(rng: Rng, count: number): number[] {
   return Array.from({ length: count }, () => rng.next() * 2 ** 32);

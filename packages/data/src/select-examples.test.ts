@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabeledExamples } from './examples.js';
 import { labelHistogram } from './label-histogram.js';
 import { selectExamples, splitExamples } from './select-examples.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 /** Example i has features [i, i + 0.5] and label i % 3. */
 function tinyDataset(count: number): LabeledExamples {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseShardSpec } from './shard-spec.js';
-import { shoalErrorFrom } from './test-support.js';
+import { shoalErrorFrom } from './testing/test-support.js';
 
 describe('parseShardSpec', () => {
   it.each([

@@ -1,5 +1,5 @@
 /** Magnitude pruning of model weights: unstructured (smallest |w| to zero) and structured (whole units or filters). */
-import type { NamedTensor } from '@shoal/protocol';
+import { ShoalError, type NamedTensor } from '@shoal/protocol';
 
 /** Kernels are pruned; biases and 1-D tensors (e.g. batch-norm parameters) are kept. */
 export function isPrunable(tensor: NamedTensor): boolean {
@@ -8,7 +8,7 @@ export function isPrunable(tensor: NamedTensor): boolean {
 
 /** Zeroes the smallest-magnitude fraction `sparsity` of all prunable weights, by one global threshold. */
 export function pruneUnstructured(tensors: readonly NamedTensor[], sparsity: number): NamedTensor[] {
-  if (!(sparsity >= 0 && sparsity < 1)) throw new RangeError(`sparsity must be in [0, 1), got ${sparsity}`);
+  if (!(sparsity >= 0 && sparsity < 1)) throw new ShoalError('VALIDATION_FAILED', `sparsity must be in [0, 1), got ${sparsity}`);
   const magnitudes: number[] = [];
   for (const tensor of tensors) if (isPrunable(tensor)) for (const value of tensor.values) magnitudes.push(Math.abs(value));
   if (magnitudes.length === 0 || sparsity === 0) return tensors.map((t) => ({ ...t, values: Float32Array.from(t.values) }));
@@ -35,7 +35,7 @@ export function pruneUnstructured(tensors: readonly NamedTensor[], sparsity: num
  * with the smallest L2 norm, and the matching bias entries, so the pruned units can be removed from the architecture.
  */
 export function pruneStructured(tensors: readonly NamedTensor[], fraction: number, options: { keepLast?: boolean } = {}): NamedTensor[] {
-  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1)) throw new ShoalError('VALIDATION_FAILED', `fraction must be in [0, 1), got ${fraction}`);
   const out = tensors.map((t) => ({ ...t, values: Float32Array.from(t.values) }));
   const kernels = out.map((t, i) => ({ t, i })).filter(({ t }) => isPrunable(t));
   // The output layer's units are the classes: never prune them unless asked.

@@ -1,4 +1,5 @@
 /** Collects single predictions into batches of up to maxBatch, waiting at most maxWaitMs, for throughput. */
+import { ShoalError } from '@shoal/protocol';
 
 interface Pending<TIn, TOut> {
   input: TIn;
@@ -14,8 +15,8 @@ export class MicroBatcher<TIn, TOut> {
     private readonly runBatch: (inputs: TIn[]) => Promise<TOut[]> | TOut[],
     private readonly options: { maxBatch: number; maxWaitMs: number },
   ) {
-    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError('maxBatch must be an integer >= 1');
-    if (!(options.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be >= 0');
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new ShoalError('VALIDATION_FAILED', 'maxBatch must be an integer >= 1');
+    if (!(options.maxWaitMs >= 0)) throw new ShoalError('VALIDATION_FAILED', 'maxWaitMs must be >= 0');
   }
 
   submit(input: TIn): Promise<TOut> {

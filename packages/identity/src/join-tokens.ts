@@ -1,5 +1,6 @@
 /** Admin-issued join tokens: random secrets shown once, stored as SHA-256 hashes, with a use count and an expiry. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ShoalError } from '@shoal/protocol';
 
 export interface JoinTokenRecord {
   id: string;
@@ -9,8 +10,8 @@ export interface JoinTokenRecord {
 }
 
 export function issueJoinToken(uses: number, ttlMs: number, now = Date.now()): { token: string; record: JoinTokenRecord } {
-  if (!Number.isInteger(uses) || uses < 1) throw new RangeError('uses must be an integer >= 1');
-  if (!(ttlMs > 0)) throw new RangeError('ttlMs must be > 0');
+  if (!Number.isInteger(uses) || uses < 1) throw new ShoalError('VALIDATION_FAILED', 'uses must be an integer >= 1');
+  if (!(ttlMs > 0)) throw new ShoalError('VALIDATION_FAILED', 'ttlMs must be > 0');
   const id = `jt-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(24).toString('base64url');
   const token = `${id}.${secret}`;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateModel } from './evaluate.js';
 import { predict } from './predict.js';
 import { buildPresetModel } from './presets.js';
-import { shoalErrorFrom, syntheticExamples, useBackend } from './test-support.js';
+import { shoalErrorFrom, syntheticExamples, useBackend } from './testing/test-support.js';
 import { trainLocal } from './train-local.js';
 
 describe('evaluateModel', () => {

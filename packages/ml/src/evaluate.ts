@@ -11,7 +11,7 @@ export interface EvaluateOptions {
   batchSize?: number;
 }
 
-export interface EvaluateResult {
+export interface ModelEvaluation {
   loss: number;
   accuracy: number;
   numExamples: number;
@@ -23,7 +23,7 @@ export async function evaluateModel(
   model: tf.LayersModel,
   data: LabeledExamples,
   options: EvaluateOptions = {},
-): Promise<EvaluateResult> {
+): Promise<ModelEvaluation> {
   const batchSize = options.batchSize ?? DEFAULT_EVALUATE_BATCH_SIZE;
   assertPositiveInteger(batchSize, 'batchSize');
   const shape = assertSoftmaxClassifier(model);

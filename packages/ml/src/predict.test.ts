@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predict } from './predict.js';
 import { buildPresetModel } from './presets.js';
-import { randomValues, relativeError, shoalErrorFrom, useBackend } from './test-support.js';
+import { randomValues, relativeError, shoalErrorFrom, useBackend } from './testing/test-support.js';
 
 describe('predict', () => {
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PRESETS, buildPresetModel, type PresetName } from './presets.js';
-import { sameTensors, shoalErrorFrom, useBackend } from './test-support.js';
+import { sameTensors, shoalErrorFrom, useBackend } from './testing/test-support.js';
 import { getWeights } from './weights.js';
 
 describe('model presets', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedTensor } from '@shoal/protocol';
 import { describe, expect, it } from 'vitest';
 import { buildPresetModel } from './presets.js';
-import { sameTensors, shoalErrorFrom, syntheticExamples, useBackend } from './test-support.js';
+import { sameTensors, shoalErrorFrom, syntheticExamples, useBackend } from './testing/test-support.js';
 import { modelFromTopology } from './topology.js';
 import { trainLocal, type TrainOptions } from './train-local.js';
 import { getWeights, setWeights } from './weights.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPresetModel, type PresetName } from './presets.js';
 import { predict } from './predict.js';
-import { randomValues, shoalErrorFrom, useBackend } from './test-support.js';
+import { randomValues, shoalErrorFrom, useBackend } from './testing/test-support.js';
 import { modelFromTopology, modelToTopology } from './topology.js';
 import { getWeights, setWeights, weightSpecs } from './weights.js';
 

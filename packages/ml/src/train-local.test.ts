@@ -3,7 +3,7 @@ import type { LabeledExamples } from '@shoal/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateModel } from './evaluate.js';
 import { buildPresetModel } from './presets.js';
-import { sameTensors, shoalErrorFrom, syntheticExamples, useBackend } from './test-support.js';
+import { sameTensors, shoalErrorFrom, syntheticExamples, useBackend } from './testing/test-support.js';
 import { modelFromTopology } from './topology.js';
 import { trainLocal, type TrainOptions } from './train-local.js';
 import { getWeights } from './weights.js';

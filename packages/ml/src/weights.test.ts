@@ -3,7 +3,7 @@ import type { NamedTensor } from '@shoal/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPresetModel } from './presets.js';
 import { predict } from './predict.js';
-import { randomValues, sameTensors, shoalErrorFrom, useBackend } from './test-support.js';
+import { randomValues, sameTensors, shoalErrorFrom, useBackend } from './testing/test-support.js';
 import { getWeights, setWeights, weightSpecs } from './weights.js';
 
 describe('weights', () => {

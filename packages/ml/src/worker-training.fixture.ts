@@ -1,7 +1,7 @@
 /** Runs inside a worker_threads Worker (see worker-training.test.ts): its own tfjs, backend and model. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildPresetModel, initBackend, trainLocal } from './index.js';
-import { syntheticExamples } from './test-support.js';
+import { syntheticExamples } from './testing/test-support.js';
 
 const { seed } = workerData as { seed: number };
 const backend = await initBackend({ log: () => {} });

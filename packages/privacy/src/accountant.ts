@@ -1,4 +1,5 @@
 /** An RDP accountant for DP-FedAvg rounds: each round is one Poisson-sampled Gaussian step; ε at δ after any number of rounds. */
+import { ShoalError } from '@shoal/protocol';
 import { DEFAULT_ORDERS, rdpSampledGaussian } from './rdp-sampled-gaussian.js';
 import { epsilonFromRdp, type EpsilonAtDelta } from './rdp-to-dp.js';
 
@@ -45,7 +46,8 @@ export function updateNoiseMultiplier(combinedNoiseMultiplier: number, clippedCo
   if (combinedNoiseMultiplier === 0) return 0;
   const countMultiplier = 2 * clippedCountStddev;
   if (!(countMultiplier > combinedNoiseMultiplier)) {
-    throw new RangeError(
+    throw new ShoalError(
+      'VALIDATION_FAILED',
       `clippedCountStddev (${clippedCountStddev}) must exceed noiseMultiplier/2 (${combinedNoiseMultiplier / 2}) for the combined noise to reach noiseMultiplier`,
     );
   }

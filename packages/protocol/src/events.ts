@@ -22,7 +22,7 @@ import type {
   TaskCancel,
   TelemetryReport,
 } from './generated/wire-types.js';
-import type { MessageName } from './validation.js';
+import type { MessageName } from './message-types.js';
 
 export const FLEET_NAMESPACE = '/fleet';
 

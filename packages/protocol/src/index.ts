@@ -5,9 +5,11 @@ export { ShoalError } from './shoal-error.js';
 export type { WireError } from './shoal-error.js';
 export { elementCount, totalElements } from './tensors.js';
 export type { NamedTensor, TensorSpec, TensorDtype } from './tensors.js';
-export { PROTOCOL_VERSION, SCHEMA_DIRECTORY, loadSchemaDocuments } from './schema-files.js';
+export { PROTOCOL_VERSION } from './protocol-version.js';
+export { SCHEMA_DIRECTORY, loadSchemaDocuments } from './schema-files.js';
 export { parseMessage, isValidMessage, messageNames } from './validation.js';
-export type { MessageName, MessageOf, FieldProblem } from './validation.js';
+export type { MessageName, MessageOf } from './message-types.js';
+export type { FieldProblem } from './validation.js';
 export {
   FLEET_NAMESPACE,
   CLIENT_EVENT_SCHEMAS,

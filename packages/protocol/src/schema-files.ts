@@ -3,8 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-export const PROTOCOL_VERSION = 1;
-
 export const SCHEMA_DIRECTORY = fileURLToPath(new URL('../../../protocols/v1/schemas/', import.meta.url));
 
 export interface SchemaDocument {

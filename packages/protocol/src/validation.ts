@@ -2,10 +2,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ShoalError } from './shoal-error.js';
 import { loadSchemaDocuments } from './schema-files.js';
-import type { ProtocolV1Messages } from './generated/wire-types.js';
-
-export type MessageName = Exclude<keyof ProtocolV1Messages, 'common'>;
-export type MessageOf<N extends MessageName> = NonNullable<ProtocolV1Messages[N]>;
+import type { MessageName, MessageOf } from './message-types.js';
 
 const documents = loadSchemaDocuments();
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });

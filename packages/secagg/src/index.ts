@@ -1,13 +1,19 @@
 /** @shoal/secagg: secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum of client inputs. */
 export { SecAggClient } from './secagg-client.js';
 export { SecAggServer } from './secagg-server.js';
-export type { AdvertiseMessage, EncryptedShare, MaskedInputMessage, SecAggParameters, ShareKeysMessage, UnmaskMessage } from './messages.js';
+export type {
+  AdvertiseMessage,
+  MaskedInputMessage,
+  SecAggParameters,
+  ShareKeysMessage,
+  UnmaskMessage,
+} from './messages.js';
 export { shamirCombine, shamirSplit } from './shamir.js';
 export type { Share } from './shamir.js';
-export { decodeFixedPointSum, encodeFixedPoint, levels } from './fixed-point.js';
+export { encodeFixedPoint, levels } from './fixed-point.js';
 export type { FixedPointSpec } from './fixed-point.js';
 export { decodeWeightedSum, encodeWeightedInput, inputWeight } from './weighted-input.js';
-export { ringFromBytes, ringToBytes, ringVectorBytes } from './ring-bytes.js';
+export { ringFromBytes, ringToBytes } from './ring-bytes.js';
 export {
   advertiseFromWire,
   advertiseToWire,
@@ -22,6 +28,4 @@ export {
 } from './wire.js';
 export { expandMask } from './prg.js';
 export type { RingBits } from './prg.js';
-export { generateKeyPair, pairwiseSeed } from './key-agreement.js';
-export { runSecureAggregation } from './in-memory-round.js';
-export type { DropoutPlan } from './in-memory-round.js';
+export { pairwiseSeed } from './key-agreement.js';

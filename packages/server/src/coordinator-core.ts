@@ -17,9 +17,10 @@ import { DownloadFrames } from './models/download-frames.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { resolveSettings, type CoordinatorSettings } from './options.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 import { EdgeArtifactService } from './models/edge-artifacts.js';
 import { AuditLog } from './auth/audit-log.js';
-import { ServingService, type ServingSettings } from './serving/serving-service.js';
+import { DeploymentService, type ServingSettings } from './serving/deployment-service.js';
 import { WorkerReferenceProfiler, type ReferenceProfiler } from './serving/reference-profiler.js';
 import { registerServingMetrics } from './serving/serving-metrics.js';
 import { DeviceIdentity } from './identity/device-identity.js';
@@ -31,7 +32,7 @@ import { AnonymousAdmission, DEFAULT_ANONYMOUS_ADMISSION, type AnonymousAdmissio
 export const SERVER_VERSION = '0.1.0';
 
 export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
-  store?: SqliteStore;
+  store?: Store;
   codecs?: CodecRegistry;
   evaluator?: CentralEvaluator;
   logger?: Logger;
@@ -52,7 +53,7 @@ export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
 
 export class CoordinatorCore {
   readonly settings: CoordinatorSettings;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly registry = new ClientRegistry();
   readonly events = new CoordinatorEvents();
   readonly metrics = new CoordinatorMetrics();
@@ -64,7 +65,7 @@ export class CoordinatorCore {
   /** Edge-optimised artifacts built from model versions, in a worker thread (issue #8). */
   readonly artifacts: EdgeArtifactService;
   /** Deployments of model versions to cohorts, canaries, telemetry and drift. */
-  readonly serving: ServingService;
+  readonly serving: DeploymentService;
   /** Join tokens, enrolment, hello key proofs and revocation. */
   readonly devices: DeviceIdentity;
   /** REST credentials handed to connected clients at hello. */
@@ -102,7 +103,7 @@ export class CoordinatorCore {
     this.connectionClock = connectionClock ?? systemClock;
     this.admission = new AnonymousAdmission(this.store.clientRetention, this.connectionClock, (id) => this.registry.isOnline(id), { ...DEFAULT_ANONYMOUS_ADMISSION, ...anonymousAdmission });
     this.artifacts = new EdgeArtifactService(this.store);
-    this.serving = new ServingService({
+    this.serving = new DeploymentService({
       store: this.store,
       registry: this.registry,
       logger: this.logger,

@@ -7,6 +7,7 @@ import express from 'express';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { FLEET_NAMESPACE } from '@shoal/protocol';
+import { CONSOLE_NAMESPACE } from '@shoal/protocol/console';
 import type { ClientRegistry } from './fleet/client-registry.js';
 import type { CoordinatorEvents } from './coordinator-events.js';
 import type { CentralEvaluator } from './workers/central-evaluator.js';
@@ -21,9 +22,9 @@ import { errorHandler, notFound } from './rest/errors.js';
 import { opsRouter } from './rest/ops-router.js';
 import { AdminAuth } from './auth/admin-auth.js';
 import { AuditLog } from './auth/audit-log.js';
-import { CONSOLE_NAMESPACE, ConsoleGateway } from './console/console-gateway.js';
+import { ConsoleGateway } from './console/console-gateway.js';
 import { consoleFiles } from './rest/static-files.js';
-import type { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 
 export { SERVER_VERSION };
 
@@ -31,7 +32,7 @@ export interface CoordinatorOptions extends CoordinatorCoreOptions {}
 
 export class Coordinator {
   readonly settings: CoordinatorSettings;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly registry: ClientRegistry;
   readonly events: CoordinatorEvents;
   readonly metrics: CoordinatorMetrics;

@@ -3,6 +3,7 @@
  * rules ignore example weights (one client, one vote, so a client cannot buy influence by claiming more examples) and
  * must hold every update.
  */
+import { ShoalError } from '@shoal/protocol';
 import { coordinateMedian } from './coordinate-median.js';
 import { multiKrum } from './krum.js';
 import { trimmedMean } from './trimmed-mean.js';
@@ -24,13 +25,13 @@ export function holdsEveryUpdate(rule: AggregationRule): rule is RobustRule {
 }
 
 export function validateRule(rule: AggregationRule): void {
-  if (rule.kind === 'trimmed-mean' && !(rule.trimFraction >= 0 && rule.trimFraction < 0.5)) throw new RangeError(`trimFraction must be in [0, 0.5), got ${rule.trimFraction}`);
+  if (rule.kind === 'trimmed-mean' && !(rule.trimFraction >= 0 && rule.trimFraction < 0.5)) throw new ShoalError('VALIDATION_FAILED', `trimFraction must be in [0, 0.5), got ${rule.trimFraction}`);
   if (rule.kind === 'krum' || rule.kind === 'multi-krum') {
     const f = rule.byzantineClients;
-    if (f !== undefined && !(Number.isInteger(f) && f >= 0)) throw new RangeError(`byzantineClients must be a non-negative integer, got ${f}`);
+    if (f !== undefined && !(Number.isInteger(f) && f >= 0)) throw new ShoalError('VALIDATION_FAILED', `byzantineClients must be a non-negative integer, got ${f}`);
   }
   if (rule.kind === 'multi-krum' && rule.keepClients !== undefined && !(Number.isInteger(rule.keepClients) && rule.keepClients >= 1)) {
-    throw new RangeError(`keepClients must be an integer >= 1, got ${rule.keepClients}`);
+    throw new ShoalError('VALIDATION_FAILED', `keepClients must be an integer >= 1, got ${rule.keepClients}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * A round under a robust rule (median, trimmed mean, Krum): copies each update, since the coordinator reuses the
  * envelope's arrays, combines them when the round closes and measures every update's exact distance to the result.
  */
+import { ShoalError } from '@shoal/protocol';
 import { robustAggregate, type RobustRule } from './aggregation-rule.js';
 import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope } from './strategy.js';
 import { allFinite, l2Distance } from './tensor-measures.js';
@@ -29,7 +30,7 @@ export class BufferedAggregation implements FitAggregation {
 
   add(result: FitResultEnvelope): void {
     checkWeight(result);
-    if ((result.participants ?? 1) > 1) throw new RangeError(`the '${this.options.rule.kind}' rule needs each client's update, not a sum of ${result.participants}`);
+    if ((result.participants ?? 1) > 1) throw new ShoalError('VALIDATION_FAILED', `the '${this.options.rule.kind}' rule needs each client's update, not a sum of ${result.participants}`);
     this.held.push({ clientId: result.clientId, weight: result.numExamples, updateNorm: result.l2Norm, values: copyUpdate(result.values) });
     this.metrics.record(result);
   }

@@ -38,7 +38,7 @@ describe('coordinateMedian', () => {
   });
 
   it('refuses no updates and mismatched shapes', () => {
-    expect(() => coordinateMedian([])).toThrow(RangeError);
+    expect(() => coordinateMedian([])).toThrow(expect.objectContaining({ name: 'ShoalError', code: 'VALIDATION_FAILED' }));
     expect(() => coordinateMedian([update([1, 2]), update([1])])).toThrow(/tensor 0/);
   });
 });

@@ -8,6 +8,7 @@
  * ‖x‖² stays unbiased and, for dense updates, the sampling adds about √(2/2^16) ≈ 0.6 % of error, below the buckets'
  * own. The hash is seeded per sketch (per round), so a client cannot know which coordinates are looked at.
  */
+import { ShoalError } from '@shoal/protocol';
 
 /** 2048 buckets: about 1% typical and 3–4% worst-case error on the distance, 8 KiB per update. */
 export const DEFAULT_SKETCH_BUCKETS = 2048;
@@ -51,7 +52,7 @@ export class CountSketch {
   private plan: SketchPlan | undefined;
 
   constructor(readonly buckets: number = DEFAULT_SKETCH_BUCKETS, options: CountSketchOptions = {}) {
-    if (!(Number.isInteger(Math.log2(buckets)) && buckets >= 2 && buckets <= 65_536)) throw new RangeError(`sketch buckets must be a power of two in [2, 65536], got ${buckets}`);
+    if (!(Number.isInteger(Math.log2(buckets)) && buckets >= 2 && buckets <= 65_536)) throw new ShoalError('VALIDATION_FAILED', `sketch buckets must be a power of two in [2, 65536], got ${buckets}`);
     this.scratch = new Float64Array(buckets);
     this.shift = 32 - Math.log2(buckets);
     this.seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) | 0;

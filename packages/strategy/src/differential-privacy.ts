@@ -14,7 +14,7 @@
  * optimiser, a robust rule or an adaptive or centred norm bound would feed un-noised updates into what is released.
  */
 import { clipFactor, cryptoUniform, gaussianSampler, nextClipNorm, updateNoiseMultiplier } from '@shoal/privacy';
-import type { FitConfig } from '@shoal/protocol';
+import { ShoalError, type FitConfig } from '@shoal/protocol';
 import { ClipRecord } from './clip-record.js';
 import { mergeStates, readScalar, restoreInner, takeOwnState } from './strategy-state.js';
 import type {
@@ -70,14 +70,14 @@ export class DifferentialPrivacyStrategy implements Strategy {
   ) {
     const { clipping, noiseMultiplier, samplingRate, expectedClientsPerRound } = options;
     if ('appliesWeightedMean' in inner && inner.appliesWeightedMean === false) {
-      throw new RangeError(`DP-FedAvg cannot wrap '${inner.name}': its server optimiser, robust rule or adaptive/centred norm bound would see un-noised updates`);
+      throw new ShoalError('VALIDATION_FAILED', `DP-FedAvg cannot wrap '${inner.name}': its server optimiser, robust rule or adaptive/centred norm bound would see un-noised updates`);
     }
-    if (!(noiseMultiplier >= 0)) throw new RangeError('noiseMultiplier must be >= 0');
-    if (!(samplingRate > 0 && samplingRate <= 1)) throw new RangeError('samplingRate must be in (0, 1]');
-    if (!(expectedClientsPerRound > 0)) throw new RangeError('expectedClientsPerRound must be > 0');
+    if (!(noiseMultiplier >= 0)) throw new ShoalError('VALIDATION_FAILED', 'noiseMultiplier must be >= 0');
+    if (!(samplingRate > 0 && samplingRate <= 1)) throw new ShoalError('VALIDATION_FAILED', 'samplingRate must be in (0, 1]');
+    if (!(expectedClientsPerRound > 0)) throw new ShoalError('VALIDATION_FAILED', 'expectedClientsPerRound must be > 0');
     this.clipNorm = clipping.kind === 'fixed' ? clipping.clipNorm : clipping.initialClipNorm;
-    if (!(this.clipNorm > 0)) throw new RangeError('the clip norm must be > 0');
-    if (clipping.kind === 'adaptive' && options.mode === 'client') throw new RangeError('adaptive clipping needs central mode');
+    if (!(this.clipNorm > 0)) throw new ShoalError('VALIDATION_FAILED', 'the clip norm must be > 0');
+    if (clipping.kind === 'adaptive' && options.mode === 'client') throw new ShoalError('VALIDATION_FAILED', 'adaptive clipping needs central mode');
     this.updateMultiplier = clipping.kind === 'adaptive' ? updateNoiseMultiplier(noiseMultiplier, clipping.clippedCountStddev) : noiseMultiplier;
     this.uniform = options.uniform ?? cryptoUniform;
     this.normal = options.normal ?? gaussianSampler(this.uniform);
@@ -123,7 +123,7 @@ export class DifferentialPrivacyStrategy implements Strategy {
   restoreState(state: StrategyState): void {
     const { own, rest } = takeOwnState(state, PREFIX);
     const unknown = [...Object.keys(own.scalars), ...Object.keys(own.tensors)].filter((key) => key !== `${PREFIX}clipNorm`);
-    if (unknown.length > 0) throw new RangeError(`DP-FedAvg has no state ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new ShoalError('VALIDATION_FAILED', `DP-FedAvg has no state ${unknown.join(', ')}`);
     restoreInner(this.inner, rest);
     if (own.scalars[`${PREFIX}clipNorm`] !== undefined) this.clipNorm = readScalar(own, `${PREFIX}clipNorm`, (value) => value > 0 && Number.isFinite(value));
   }

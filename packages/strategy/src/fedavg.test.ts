@@ -18,7 +18,7 @@ describe('weightedAverage', () => {
   });
 
   it('refuses an empty list and zero total weight', () => {
-    expect(() => weightedAverage([])).toThrow(RangeError);
+    expect(() => weightedAverage([])).toThrow(expect.objectContaining({ name: 'ShoalError', code: 'VALIDATION_FAILED' }));
     expect(() => weightedAverage([{ weight: 0, tensors: [Float32Array.of(1)] }])).toThrow(/zero/);
   });
 });

@@ -3,7 +3,7 @@
  * updates combine (an AggregationRule) and how the aggregate moves the model (a server optimiser). FedAvg, FedAvgM,
  * FedProx, FedAdam, FedYogi, FedAdagrad, FedMedian, FedTrimmedAvg, Krum and Multi-Krum are all settings of it.
  */
-import type { FitConfig } from '@shoal/protocol';
+import { ShoalError, type FitConfig } from '@shoal/protocol';
 import { holdsEveryUpdate, validateRule, type AggregationRule } from './aggregation-rule.js';
 import { BufferedAggregation } from './buffered-aggregation.js';
 import { DEFAULT_SKETCH_BUCKETS } from './count-sketch.js';
@@ -70,11 +70,11 @@ export class FederatedStrategy implements ComposedStrategy {
 
   constructor(private readonly options: FederatedStrategyOptions) {
     const { fractionFit, fractionEvaluate, minFitClients, maxFitClients, proximalMu } = options;
-    if (!(fractionFit > 0 && fractionFit <= 1)) throw new RangeError('fractionFit must be in (0, 1]');
-    if (!(fractionEvaluate >= 0 && fractionEvaluate <= 1)) throw new RangeError('fractionEvaluate must be in [0, 1]');
-    if (!Number.isInteger(minFitClients) || minFitClients < 1) throw new RangeError('minFitClients must be an integer >= 1');
-    if (maxFitClients !== undefined && !(Number.isInteger(maxFitClients) && maxFitClients >= minFitClients)) throw new RangeError('maxFitClients must be an integer >= minFitClients');
-    if (proximalMu !== undefined && !(proximalMu >= 0 && Number.isFinite(proximalMu))) throw new RangeError('proximalMu must be a finite number >= 0');
+    if (!(fractionFit > 0 && fractionFit <= 1)) throw new ShoalError('VALIDATION_FAILED', 'fractionFit must be in (0, 1]');
+    if (!(fractionEvaluate >= 0 && fractionEvaluate <= 1)) throw new ShoalError('VALIDATION_FAILED', 'fractionEvaluate must be in [0, 1]');
+    if (!Number.isInteger(minFitClients) || minFitClients < 1) throw new ShoalError('VALIDATION_FAILED', 'minFitClients must be an integer >= 1');
+    if (maxFitClients !== undefined && !(Number.isInteger(maxFitClients) && maxFitClients >= minFitClients)) throw new ShoalError('VALIDATION_FAILED', 'maxFitClients must be an integer >= minFitClients');
+    if (proximalMu !== undefined && !(proximalMu >= 0 && Number.isFinite(proximalMu))) throw new ShoalError('VALIDATION_FAILED', 'proximalMu must be a finite number >= 0');
     this.name = options.name;
     this.aggregation = options.aggregation ?? { kind: 'mean' };
     validateRule(this.aggregation);
@@ -132,6 +132,6 @@ export class FederatedStrategy implements ComposedStrategy {
 
   restoreState(state: StrategyState): void {
     const rest = this.optimiser.restoreState(state);
-    if (!isEmptyState(rest)) throw new RangeError(`'${this.name}' has no state ${describeKeys(rest)}`);
+    if (!isEmptyState(rest)) throw new ShoalError('VALIDATION_FAILED', `'${this.name}' has no state ${describeKeys(rest)}`);
   }
 }

@@ -3,6 +3,7 @@
  * nearest neighbours; Krum returns the best-scored update, Multi-Krum the unweighted mean of the m best (as in the
  * paper; Flower's aggregate_krum weights that mean by example counts instead). Needs n ≥ 2f + 3.
  */
+import { ShoalError } from '@shoal/protocol';
 import { squaredDistance } from './tensor-measures.js';
 import { checkSameShapes, type WeightedUpdate } from './update-buffer.js';
 
@@ -19,8 +20,8 @@ export interface KrumResult {
 export function krumScores(updates: readonly WeightedUpdate[], byzantineClients: number): number[] {
   checkSameShapes(updates, 'krum');
   const count = updates.length;
-  if (!(Number.isInteger(byzantineClients) && byzantineClients >= 0)) throw new RangeError(`byzantineClients must be a non-negative integer, got ${byzantineClients}`);
-  if (count < 2 * byzantineClients + 3) throw new RangeError(`krum needs n ≥ 2f + 3 updates: ${count} < ${2 * byzantineClients + 3} for f = ${byzantineClients}`);
+  if (!(Number.isInteger(byzantineClients) && byzantineClients >= 0)) throw new ShoalError('VALIDATION_FAILED', `byzantineClients must be a non-negative integer, got ${byzantineClients}`);
+  if (count < 2 * byzantineClients + 3) throw new ShoalError('VALIDATION_FAILED', `krum needs n ≥ 2f + 3 updates: ${count} < ${2 * byzantineClients + 3} for f = ${byzantineClients}`);
   const distances = new Float64Array(count * count);
   for (let i = 0; i < count; i++) {
     for (let j = i + 1; j < count; j++) {
@@ -44,7 +45,7 @@ export function krum(updates: readonly WeightedUpdate[], byzantineClients: numbe
 export function multiKrum(updates: readonly WeightedUpdate[], byzantineClients: number, keepClients: number): KrumResult {
   const scores = krumScores(updates, byzantineClients);
   if (!(Number.isInteger(keepClients) && keepClients >= 1 && keepClients <= updates.length)) {
-    throw new RangeError(`keepClients must be an integer in [1, ${updates.length}], got ${keepClients}`);
+    throw new ShoalError('VALIDATION_FAILED', `keepClients must be an integer in [1, ${updates.length}], got ${keepClients}`);
   }
   const selected = scores
     .map((score, index) => ({ score, index }))

@@ -4,6 +4,7 @@
  * example-weighted mean of the bounded updates as the next round's centre: for a mean rule that is exactly the round's
  * aggregate update Δ̄ (Karimireddy's centred clipping), for a robust rule the mean of what it chose from.
  */
+import { ShoalError } from '@shoal/protocol';
 import { clipFactor, l2Norm } from '@shoal/privacy';
 import { ClipRecord } from './clip-record.js';
 import type { ClientFailure, FitAggregation, FitOutcome, FitResultEnvelope, SumKernels } from './strategy.js';
@@ -40,7 +41,7 @@ export class NormBoundAggregation implements FitAggregation {
       this.inner.add(result);
       return;
     }
-    if ((result.participants ?? 1) > 1) throw new RangeError('a sum of several clients cannot be norm-bounded by the coordinator; use a clientSide normBound');
+    if ((result.participants ?? 1) > 1) throw new ShoalError('VALIDATION_FAILED', 'a sum of several clients cannot be norm-bounded by the coordinator; use a clientSide normBound');
     const { clipNorm, centre, centred } = this.round;
     const values = result.values;
     let boundedNorm: number;

@@ -106,7 +106,7 @@ describe('NormBoundStrategy', () => {
     expect(() => bound({ clipNorm: 0 })).toThrow(/clipNorm/);
     expect(() => bound({ clientSide: true, adaptive: { targetQuantile: 0.5, learningRate: 0.2 } })).toThrow(/clientSide/);
     expect(() => bound({ clientSide: true, centred: true })).toThrow(/clientSide/);
-    expect(() => bound().restoreState({ scalars: { 'normBound.other': 1 }, tensors: {} })).toThrow(RangeError);
-    expect(() => bound().restoreState({ scalars: { 'optimiser.steps': 1 }, tensors: {} })).toThrow(RangeError);
+    expect(() => bound().restoreState({ scalars: { 'normBound.other': 1 }, tensors: {} })).toThrow(expect.objectContaining({ name: 'ShoalError', code: 'VALIDATION_FAILED' }));
+    expect(() => bound().restoreState({ scalars: { 'optimiser.steps': 1 }, tensors: {} })).toThrow(expect.objectContaining({ name: 'ShoalError', code: 'VALIDATION_FAILED' }));
   });
 });

@@ -5,6 +5,7 @@
  * round's aggregate v (Karimireddy et al. 2021): Δ' = v + clip_C(Δ − v), with v = 0 in the first round. When the
  * coordinator cannot see single updates (secure aggregation, client-mode DP) the clients clip to C instead.
  */
+import { ShoalError } from '@shoal/protocol';
 import { nextClipNorm } from '@shoal/privacy';
 import type { ComposedStrategy } from './federated-strategy.js';
 import { NormBoundAggregation, type NormBoundRound } from './norm-bound-aggregation.js';
@@ -48,13 +49,13 @@ export class NormBoundStrategy implements ComposedStrategy {
     private readonly options: NormBoundOptions,
   ) {
     const { clipNorm, adaptive, centred, clientSide } = options;
-    if (!(clipNorm > 0 && Number.isFinite(clipNorm))) throw new RangeError(`normBound clipNorm must be a finite number > 0, got ${clipNorm}`);
+    if (!(clipNorm > 0 && Number.isFinite(clipNorm))) throw new ShoalError('VALIDATION_FAILED', `normBound clipNorm must be a finite number > 0, got ${clipNorm}`);
     if (adaptive !== undefined) {
-      if (!(adaptive.targetQuantile > 0 && adaptive.targetQuantile < 1)) throw new RangeError(`normBound targetQuantile must be in (0, 1), got ${adaptive.targetQuantile}`);
-      if (!(adaptive.learningRate > 0 && Number.isFinite(adaptive.learningRate))) throw new RangeError(`normBound learningRate must be > 0, got ${adaptive.learningRate}`);
+      if (!(adaptive.targetQuantile > 0 && adaptive.targetQuantile < 1)) throw new ShoalError('VALIDATION_FAILED', `normBound targetQuantile must be in (0, 1), got ${adaptive.targetQuantile}`);
+      if (!(adaptive.learningRate > 0 && Number.isFinite(adaptive.learningRate))) throw new ShoalError('VALIDATION_FAILED', `normBound learningRate must be > 0, got ${adaptive.learningRate}`);
     }
-    if (clientSide === true && adaptive !== undefined) throw new RangeError('an adaptive normBound needs the coordinator to see update norms; it cannot be clientSide');
-    if (clientSide === true && centred === true) throw new RangeError('a centred normBound needs the coordinator to see each update; it cannot be clientSide');
+    if (clientSide === true && adaptive !== undefined) throw new ShoalError('VALIDATION_FAILED', 'an adaptive normBound needs the coordinator to see update norms; it cannot be clientSide');
+    if (clientSide === true && centred === true) throw new ShoalError('VALIDATION_FAILED', 'a centred normBound needs the coordinator to see each update; it cannot be clientSide');
     this.clipNorm = clipNorm;
     this.name = `normbound(${inner.name})`;
   }
@@ -107,7 +108,7 @@ export class NormBoundStrategy implements ComposedStrategy {
     const { own, rest } = takeOwnState(state, PREFIX);
     const known = [`${PREFIX}clipNorm`, `${PREFIX}centre`];
     const unknown = [...Object.keys(own.scalars), ...Object.keys(own.tensors)].filter((key) => !known.includes(key));
-    if (unknown.length > 0) throw new RangeError(`a normBound has no state ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new ShoalError('VALIDATION_FAILED', `a normBound has no state ${unknown.join(', ')}`);
     restoreInner(this.inner, rest);
     if (own.scalars[`${PREFIX}clipNorm`] !== undefined) this.clipNorm = readScalar(own, `${PREFIX}clipNorm`, (value) => value > 0 && Number.isFinite(value));
     this.centre = readTensors(own, `${PREFIX}centre`) ?? this.centre;

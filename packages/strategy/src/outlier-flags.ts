@@ -4,12 +4,13 @@
  * the values are equal (MAD = 0) the scale falls back to 1.2533·(mean absolute deviation), the usual substitute; the
  * scale is never below 1e-6·|median|, so float rounding among identical values (e.g. norms clipped to C) flags nothing.
  */
+import { ShoalError } from '@shoal/protocol';
 
 export const DEFAULT_OUTLIER_THRESHOLD = 3.5;
 
 /** For finite values; returns one flag per value, in order. */
 export function outlierFlags(values: readonly number[], threshold: number = DEFAULT_OUTLIER_THRESHOLD): boolean[] {
-  if (!(threshold > 0)) throw new RangeError(`threshold must be > 0, got ${threshold}`);
+  if (!(threshold > 0)) throw new ShoalError('VALIDATION_FAILED', `threshold must be > 0, got ${threshold}`);
   if (values.length === 0) return [];
   const center = median(values);
   const deviations = values.map((value) => Math.abs(value - center));

@@ -34,6 +34,6 @@ describe('momentumStep (FedAvgM)', () => {
   });
 
   it('refuses an update that does not fit the model', () => {
-    expect(() => momentumStep([Float32Array.of(0, 0)], [Float32Array.of(1)], undefined, { learningRate: 1, momentum: 0.9 })).toThrow(RangeError);
+    expect(() => momentumStep([Float32Array.of(0, 0)], [Float32Array.of(1)], undefined, { learningRate: 1, momentum: 0.9 })).toThrow(expect.objectContaining({ name: 'ShoalError', code: 'SHAPE_MISMATCH' }));
   });
 });

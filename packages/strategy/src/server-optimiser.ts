@@ -3,6 +3,7 @@
  * between rounds. A step is committed only when the new weights and state are finite, so an overflowing round leaves
  * both the model and the moments as they were.
  */
+import { ShoalError } from '@shoal/protocol';
 import { adagradStep } from './fed-adagrad.js';
 import { adamStep, type AdamOptions } from './fed-adam.js';
 import { yogiStep } from './fed-yogi.js';
@@ -68,15 +69,15 @@ export class ServerOptimiser {
     const expected = (kind === 'sgd' ? [] : kind === 'momentum' ? ['velocity'] : ['first', 'second']).map((name) => PREFIX + name);
     const present = Object.keys(own.tensors);
     const unexpected = [...Object.keys(own.scalars), ...present.filter((key) => !expected.includes(key))];
-    if (unexpected.length > 0) throw new RangeError(`a '${kind}' server optimiser has no state ${unexpected.join(', ')}`);
+    if (unexpected.length > 0) throw new ShoalError('VALIDATION_FAILED', `a '${kind}' server optimiser has no state ${unexpected.join(', ')}`);
     if (present.length === 0) return rest;
-    if (present.length !== expected.length) throw new RangeError(`a '${kind}' server optimiser needs ${expected.join(' and ')}`);
+    if (present.length !== expected.length) throw new ShoalError('VALIDATION_FAILED', `a '${kind}' server optimiser needs ${expected.join(' and ')}`);
     if (kind === 'momentum') {
       this.momentum = { velocity: readTensors(own, `${PREFIX}velocity`)! };
     } else {
       const moments = { first: readTensors(own, `${PREFIX}first`)!, second: readTensors(own, `${PREFIX}second`)! };
       checkShapes(moments.first, moments.second);
-      if (!moments.second.every((tensor) => tensor.every((value) => value >= 0))) throw new RangeError(`${PREFIX}second has negative values`);
+      if (!moments.second.every((tensor) => tensor.every((value) => value >= 0))) throw new ShoalError('VALIDATION_FAILED', `${PREFIX}second has negative values`);
       this.moments = moments;
     }
     return rest;
@@ -85,7 +86,7 @@ export class ServerOptimiser {
 
 function validate(options: ServerOptimiserOptions): void {
   const within = (name: string, value: number, ok: boolean) => {
-    if (!ok) throw new RangeError(`${options.kind} server optimiser: ${name} out of range (${value})`);
+    if (!ok) throw new ShoalError('VALIDATION_FAILED', `${options.kind} server optimiser: ${name} out of range (${value})`);
   };
   within('learningRate', options.learningRate, options.learningRate > 0 && Number.isFinite(options.learningRate));
   if (options.kind === 'momentum') within('momentum', options.momentum, options.momentum >= 0 && options.momentum < 1);

@@ -3,7 +3,7 @@
  * Which fields apply to which name is checked where the job is validated; here the fields of other strategies are
  * simply not read.
  */
-import type { FitConfig, StrategyChoice } from '@shoal/protocol';
+import { ShoalError, type FitConfig, type StrategyChoice } from '@shoal/protocol';
 import type { AggregationRule } from './aggregation-rule.js';
 import { FederatedStrategy, type ComposedStrategy, type FederatedStrategyOptions, type SamplingOptions } from './federated-strategy.js';
 import { NormBoundStrategy, type NormBoundOptions } from './norm-bound.js';
@@ -70,7 +70,7 @@ export function federatedOptionsFromChoice(choice: StrategyChoice, common: Commo
     case 'multikrum':
       return settings({ kind: 'multi-krum', byzantineClients: choice.byzantineClients, keepClients: choice.keepClients }, sgd());
     default:
-      throw new RangeError(`unknown strategy '${String((choice as { name: unknown }).name)}'`);
+      throw new ShoalError('VALIDATION_FAILED', `unknown strategy '${String((choice as { name: unknown }).name)}'`);
   }
 }
 

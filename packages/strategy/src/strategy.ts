@@ -126,6 +126,6 @@ export interface Strategy {
   aggregateEvaluate(results: readonly EvaluateReport[], failures: readonly ClientFailure[]): EvaluateOutcome | undefined;
   /** The state after the last finished round (taken right after `finish`), or undefined for a stateless strategy. */
   exportState?(): StrategyState | undefined;
-  /** Continues from a state `exportState` gave (after a restart); throws RangeError when it does not fit the model. */
+  /** Continues from a state `exportState` gave (after a restart); throws a ShoalError (VALIDATION_FAILED or SHAPE_MISMATCH) when it does not fit the model. */
   restoreState?(state: StrategyState): void;
 }

@@ -1,4 +1,5 @@
 /** The round's training loss and accuracy: means over the accepted updates weighted by their example counts. */
+import { ShoalError } from '@shoal/protocol';
 import type { FitOutcome, FitResultEnvelope } from './strategy.js';
 import { weightedMetric } from './weighted-mean.js';
 
@@ -26,5 +27,5 @@ export class TrainMetrics {
 
 /** Refuses a weight a mean cannot use; the coordinator caps it, this guards the arithmetic. */
 export function checkWeight(result: FitResultEnvelope): void {
-  if (!(result.numExamples > 0 && Number.isFinite(result.numExamples))) throw new RangeError(`client ${result.clientId} reported ${result.numExamples} examples`);
+  if (!(result.numExamples > 0 && Number.isFinite(result.numExamples))) throw new ShoalError('VALIDATION_FAILED', `client ${result.clientId} reported ${result.numExamples} examples`);
 }

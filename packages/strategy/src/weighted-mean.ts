@@ -1,12 +1,13 @@
 /** Pure arithmetic for weighted means of tensors and metrics; no I/O, callable directly from tests. */
+import { ShoalError } from '@shoal/protocol';
 
 /** sum[i] += weight * values[i] for each tensor; the building block of streaming aggregation. */
 export function addScaled(sum: readonly Float32Array[], values: readonly Float32Array[], weight: number): void {
-  if (sum.length !== values.length) throw new RangeError(`tensor count ${values.length} != ${sum.length}`);
+  if (sum.length !== values.length) throw new ShoalError('SHAPE_MISMATCH', `tensor count ${values.length} != ${sum.length}`);
   for (let t = 0; t < sum.length; t++) {
     const target = sum[t]!;
     const source = values[t]!;
-    if (target.length !== source.length) throw new RangeError(`tensor ${t} has ${source.length} values, expected ${target.length}`);
+    if (target.length !== source.length) throw new ShoalError('SHAPE_MISMATCH', `tensor ${t} has ${source.length} values, expected ${target.length}`);
     for (let i = 0; i < target.length; i++) target[i]! += weight * source[i]!;
   }
 }
@@ -23,15 +24,15 @@ export function zerosLike(tensors: readonly { length: number }[]): Float32Array[
 /** Σ w_i x_i / Σ w_i over tensors; the FedAvg mean. Throws when the weights sum to zero. */
 export function weightedAverage(updates: readonly { weight: number; tensors: readonly Float32Array[] }[]): Float32Array[] {
   const first = updates[0];
-  if (first === undefined) throw new RangeError('weightedAverage needs at least one update');
+  if (first === undefined) throw new ShoalError('VALIDATION_FAILED', 'weightedAverage needs at least one update');
   const sum = zerosLike(first.tensors);
   let totalWeight = 0;
   for (const update of updates) {
-    if (!(update.weight >= 0) || !Number.isFinite(update.weight)) throw new RangeError(`weight ${update.weight} is not a finite non-negative number`);
+    if (!(update.weight >= 0) || !Number.isFinite(update.weight)) throw new ShoalError('VALIDATION_FAILED', `weight ${update.weight} is not a finite non-negative number`);
     addScaled(sum, update.tensors, update.weight);
     totalWeight += update.weight;
   }
-  if (totalWeight === 0) throw new RangeError('weights sum to zero');
+  if (totalWeight === 0) throw new ShoalError('VALIDATION_FAILED', 'weights sum to zero');
   scaleInPlace(sum, 1 / totalWeight);
   return sum;
 }

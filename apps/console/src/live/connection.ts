@@ -3,7 +3,7 @@
  * reconnects by itself (e.g. across a coordinator restart); every (re)connect asks pages to refetch their state.
  */
 import { io, type Socket } from 'socket.io-client';
-import { CONSOLE_NAMESPACE, PROTOCOL_VERSION, type ConsoleServerToClientEvents } from './console-events.js';
+import { CONSOLE_NAMESPACE, PROTOCOL_VERSION, type ConsoleServerToClientEvents } from '@shoal/protocol/console';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'signed-out';
 type EventName = keyof ConsoleServerToClientEvents;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomValues, relativeError, useBackend } from '../test-support.js';
+import { randomValues, relativeError, useBackend } from '../testing/test-support.js';
 
 async function matMulOn(backend: 'cpu' | 'wasm', aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
   await useBackend(backend);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomValues, relativeError, useBackend } from '../test-support.js';
+import { randomValues, relativeError, useBackend } from '../testing/test-support.js';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 
 type Quad = [number, number, number, number];

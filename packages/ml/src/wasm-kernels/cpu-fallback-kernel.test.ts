@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomValues, relativeError, useBackend } from '../test-support.js';
+import { randomValues, relativeError, useBackend } from '../testing/test-support.js';
 import { CPU_FALLBACK_KERNELS } from './cpu-fallback-kernel.js';
 
 function depthwiseGradients(): Float32Array[] {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomValues, relativeError, useBackend } from '../test-support.js';
+import { randomValues, relativeError, useBackend } from '../testing/test-support.js';
 import { stockKernel } from './stock-kernels.js';
 
 type Pool = { name: string; filter: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' };

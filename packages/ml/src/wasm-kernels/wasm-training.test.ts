@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPresetModel } from '../presets.js';
-import { relativeError, syntheticExamples, useBackend } from '../test-support.js';
+import { relativeError, syntheticExamples, useBackend } from '../testing/test-support.js';
 import { trainLocal } from '../train-local.js';
 import { getWeights } from '../weights.js';
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken as sha256 } from '@shoal/identity';
 import { ShoalError } from '@shoal/protocol';
-import type { AdminRecords } from '../store/admin-records.js';
+import type { TokensPort, SessionsPort } from '../store/store.js';
 import type { ApiTokenRecord, Role, SessionRecord } from '../store/records.js';
 import type { Authenticator, PresentedCredentials, Principal } from './principal.js';
 
@@ -31,7 +31,7 @@ export class AdminAuth implements Authenticator {
   readonly generatedToken: string | undefined;
 
   constructor(
-    private readonly records: AdminRecords,
+    private readonly records: TokensPort & SessionsPort,
     private readonly options: AdminAuthOptions,
   ) {
     this.now = options.now ?? Date.now;

@@ -1,13 +1,13 @@
 /** The audit trail of administrator actions: who (credential id), what, on which target, when, and how it ended. */
 import type { Logger } from 'pino';
-import type { AdminRecords } from '../store/admin-records.js';
+import type { AuditPort } from '../store/store.js';
 import type { AuditEntry } from '../store/records.js';
 
 export type AuditRecord = Omit<AuditEntry, 'id' | 'at'> & { at?: number };
 
 export class AuditLog {
   constructor(
-    private readonly records: AdminRecords,
+    private readonly records: AuditPort,
     private readonly logger: Logger,
   ) {}
 

@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { FLEET_NAMESPACE, PROTOCOL_VERSION, parseMessage, type FitTask, type MessageName } from '@shoal/protocol';
 import { Coordinator } from '../coordinator.js';
 import { VirtualClock } from '../time/virtual-clock.js';
-import { CONSOLE_NAMESPACE } from './console-gateway.js';
+import { CONSOLE_NAMESPACE } from '@shoal/protocol/console';
 
 const TOKEN = 'console-gateway-admin-token';
 const root = mkdtempSync(join(tmpdir(), 'shoal-console-gw-'));

@@ -3,7 +3,8 @@
  * receive the coordinator's job, round and fleet events as they happen (protocols/v1/console.md).
  */
 import type { Namespace } from 'socket.io';
-import { PROTOCOL_VERSION, ShoalError, parseMessage, type MessageOf } from '@shoal/protocol';
+import { PROTOCOL_VERSION, ShoalError, parseMessage } from '@shoal/protocol';
+import { CONSOLE_NAMESPACE, type ConsoleServerToClientEvents } from '@shoal/protocol/console';
 import type { Logger } from 'pino';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { CoordinatorEventMap, CoordinatorEvents } from '../coordinator-events.js';
@@ -12,18 +13,7 @@ import { credentialsFromHeaders } from '../auth/http-credentials.js';
 import type { Authenticator } from '../auth/principal.js';
 import type { Clock } from '../time/clock.js';
 
-export const CONSOLE_NAMESPACE = '/console';
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** The events a console receives, typed by their protocols/v1 schemas. */
-export interface ConsoleServerToClientEvents {
-  'round:started': (event: MessageOf<'console-round-started'>) => void;
-  'round:progress': (event: MessageOf<'console-round-progress'>) => void;
-  'round:finished': (event: MessageOf<'console-round-finished'>) => void;
-  'job:status': (event: MessageOf<'console-job-status'>) => void;
-  'client:online': (event: MessageOf<'console-client-presence'>) => void;
-  'client:offline': (event: MessageOf<'console-client-presence'>) => void;
-}
 
 type Payload<E extends keyof ConsoleServerToClientEvents> = Parameters<ConsoleServerToClientEvents[E]>[0];
 type Forward = <E extends keyof ConsoleServerToClientEvents>(event: E, toWire: (...args: CoordinatorEventMap[E]) => Payload<E>) => void;

@@ -18,9 +18,9 @@ import type { ClientConnection, ClientRegistry } from './client-registry.js';
 import type { CoordinatorEvents } from '../coordinator-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { CoordinatorMetrics } from '../metrics.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { secureInbound } from '../rounds/secure/secure-round-inbound.js';
-import type { ServingService } from '../serving/serving-service.js';
+import type { DeploymentService } from '../serving/deployment-service.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
 import type { DeviceAccess } from '../identity/device-access.js';
 import type { AnonymousAdmission } from '../identity/anonymous-admission.js';
@@ -30,12 +30,12 @@ import { checkEventSize } from './fleet-limits.js';
 export interface FleetDependencies {
   registry: ClientRegistry;
   jobs: JobService;
-  store: SqliteStore;
+  store: Store;
   logger: Logger;
   metrics: CoordinatorMetrics;
   events: CoordinatorEvents;
   /** Edge serving: telemetry reports go to it. */
-  serving: ServingService;
+  serving: DeploymentService;
   devices: DeviceIdentity;
   deviceAccess: DeviceAccess;
   /** Rate limits and bounds new registrations without enrolment. */
@@ -155,17 +155,15 @@ export class FleetSession {
         if (!(update instanceof Uint8Array)) {
           throw new ShoalError('VALIDATION_FAILED', 'fit:result needs the update frame as its second (binary) argument');
         }
-        this.deps.jobs.runner(result.jobId).handleFitResult(clientId, result, update);
+        this.deps.jobs.fitResult(clientId, result, update);
         return { ok: true };
       }
       case 'fit:failure': {
-        const failure = payload as MessageOf<'fit-failure'>;
-        this.deps.jobs.runner(failure.jobId).handleFitFailure(clientId, failure.round, failure.error.code, failure.error.message);
+        this.deps.jobs.fitFailure(clientId, payload as MessageOf<'fit-failure'>);
         return { ok: true };
       }
       case 'evaluate:result': {
-        const result = payload as MessageOf<'evaluate-result'>;
-        this.deps.jobs.runner(result.jobId).handleEvaluateResult(clientId, result);
+        this.deps.jobs.evaluateResult(clientId, payload as MessageOf<'evaluate-result'>);
         return { ok: true };
       }
       case 'telemetry:report':
@@ -175,8 +173,7 @@ export class FleetSession {
       case 'secagg:share-keys':
       case 'secagg:masked-input':
       case 'secagg:unmask': {
-        const inbound = secureInbound(event, payload, args[1]);
-        this.deps.jobs.runner(inbound.message.jobId).handleSecureAggregation(clientId, inbound);
+        this.deps.jobs.secureMessage(clientId, secureInbound(event, payload, args[1]));
         return { ok: true };
       }
     }

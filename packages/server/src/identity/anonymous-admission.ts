@@ -6,7 +6,7 @@
 import { ShoalError } from '@shoal/protocol';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import type { Clock } from '../time/clock.js';
-import type { ClientRetention } from '../store/client-retention.js';
+import type { ClientRetentionPort } from '../store/store.js';
 
 export interface AnonymousAdmissionSettings {
   /** New anonymous registrations one address may make per minute. */
@@ -33,7 +33,7 @@ export class AnonymousAdmission {
   private unenrolled: number | undefined;
 
   constructor(
-    private readonly retention: ClientRetention,
+    private readonly retention: ClientRetentionPort,
     private readonly clock: Clock,
     private readonly isOnline: (clientId: string) => boolean,
     private readonly settings: AnonymousAdmissionSettings = DEFAULT_ANONYMOUS_ADMISSION,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ShoalError, type MessageOf } from '@shoal/protocol';
 import { checkJoinToken, enrolStatement, helloStatement, issueJoinToken, joinTokenId, verifyStatement } from '@shoal/identity';
 import type { DeviceRecord, JoinTokenRecord } from '../store/records.js';
-import type { DeviceRecords } from '../store/device-records.js';
+import type { DevicesPort } from '../store/store.js';
 
 /** A hello proof older or newer than this (clock skew included) is refused as stale. */
 export const HELLO_PROOF_MAX_AGE_MS = 5 * 60_000;
@@ -24,7 +24,7 @@ export class DeviceIdentity {
   private proofsPrunedAt = 0;
 
   constructor(
-    private readonly records: DeviceRecords,
+    private readonly records: DevicesPort,
     private readonly options: { requireEnrolment: boolean; now?: () => number },
   ) {}
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ShoalError } from '@shoal/protocol';
 import { canonicalUpdateStatement, verifyStatement } from '@shoal/identity';
-import type { DeviceRecords } from '../store/device-records.js';
+import type { DevicesPort } from '../store/store.js';
 
 export interface SignedUpload {
   jobId: string;
@@ -24,7 +24,7 @@ export interface VerifiedUpload {
 }
 
 export class UpdateVerifier {
-  constructor(private readonly records: DeviceRecords) {}
+  constructor(private readonly records: DevicesPort) {}
 
   verify(upload: SignedUpload, options: { requireEnrolled: boolean }): VerifiedUpload {
     const { jobId, round, clientId, taskId, signature, payload } = upload;

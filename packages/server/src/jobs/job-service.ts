@@ -1,16 +1,17 @@
 /** Creates, resumes and stops jobs, and routes client messages to the runner of the job they name. */
 import { randomBytes } from 'node:crypto';
-import { ShoalError, parseMessage, totalElements } from '@shoal/protocol';
-import { encodeFrame } from '@shoal/codec';
+import { ShoalError, parseMessage, totalElements, type EvaluateResult, type FitResult, type MessageOf } from '@shoal/protocol';
 import { JobRunner, type RunnerContext } from './job-runner.js';
 import { normalizeJobConfig } from './job-config.js';
 import { fitToMemory } from './strategy-config.js';
 import { prepareModel } from '../models/model-factory.js';
+import { encodeWeights } from '../models/model-versions.js';
+import { classifyJob } from '../rounds/inbound-classification.js';
+import { abandonedRound } from '../rounds/round-state.js';
+import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
 import type { JobRecord, JobStatus } from '../store/records.js';
 
-/** Why a round a previous process left open ended; another round runs in its place. */
-export const INTERRUPTED_REASON = 'coordinator restarted during the round; another round runs in its place';
-const ENDED_JOB_REASON = 'coordinator restarted during the round, after its job had ended';
+export { INTERRUPTED_REASON } from '../rounds/round-state.js';
 
 export class JobService {
   private readonly runners = new Map<string, JobRunner>();
@@ -40,7 +41,7 @@ export class JobService {
       bytesUp: 0,
       bytesDown: 0,
     };
-    const weights = encodeFrame('weights', prepared.initialWeights, { id: 'float32' }, this.ctx.codecs);
+    const weights = encodeWeights(prepared.tensorSpecs, prepared.initialWeights.map((tensor) => tensor.values), this.ctx.codecs);
     this.ctx.store.insertJob(job, { version: 0, round: undefined, parentVersion: undefined, createdAt: now, weights });
     this.ctx.logger.info({ jobId: job.id, name: job.name, rounds: config.rounds }, 'job created');
     this.launch(job);
@@ -52,7 +53,8 @@ export class JobService {
     for (const job of this.ctx.store.listJobs()) {
       // Every round a previous process left open is over, whatever became of its job.
       const resumes = job.status === 'running' || job.status === 'paused';
-      const failed = this.ctx.store.failOpenRounds(job.id, resumes ? INTERRUPTED_REASON : ENDED_JOB_REASON, this.ctx.clock.now(), { interrupted: true, errorCode: 'ROUND_INTERRUPTED' });
+      const { reason, interrupted, errorCode } = abandonedRound({ restart: { jobResumes: resumes } });
+      const failed = this.ctx.store.failOpenRounds(job.id, reason, this.ctx.clock.now(), { interrupted, errorCode });
       if (!resumes) continue;
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
@@ -74,7 +76,8 @@ export class JobService {
       (error: unknown) => {
         this.ctx.logger.error({ err: error, jobId: job.id }, 'job failed');
         // No round outlives its job in 'running'.
-        this.ctx.store.failOpenRounds(job.id, `the job failed: ${ShoalError.from(error).message}`, this.ctx.clock.now(), { errorCode: 'INTERNAL' });
+        const { reason, errorCode } = abandonedRound({ jobFailed: ShoalError.from(error).message });
+        this.ctx.store.failOpenRounds(job.id, reason, this.ctx.clock.now(), { errorCode });
         this.setStatus(job.id, 'failed', ShoalError.from(error).message);
       },
     );
@@ -127,13 +130,29 @@ export class JobService {
     await Promise.all(this.finished.values());
   }
 
+  /** The runner of a running job; for any other job, the refusal of §3 step 1 (unknown, or ended). */
   runner(jobId: string): JobRunner {
     const runner = this.runners.get(jobId);
     if (runner !== undefined) return runner;
     const job = this.ctx.store.getJob(jobId);
-    if (job === undefined) throw new ShoalError('UNKNOWN_JOB', `job ${jobId} does not exist`);
-    // Anything sent for a job that has ended arrived after its last round closed.
-    throw new ShoalError('LATE_UPDATE', `job ${jobId} is ${job.status}; its rounds are closed`);
+    const refusal = classifyJob(jobId, job === undefined ? { status: 'unknown' } : { status: 'ended', jobStatus: job.status })!;
+    throw new ShoalError(refusal.code, refusal.message);
+  }
+
+  fitResult(clientId: string, result: FitResult, update: Uint8Array): void {
+    this.runner(result.jobId).handleFitResult(clientId, result, update);
+  }
+
+  fitFailure(clientId: string, failure: MessageOf<'fit-failure'>): void {
+    this.runner(failure.jobId).handleFitFailure(clientId, failure.round, failure.error.code, failure.error.message);
+  }
+
+  evaluateResult(clientId: string, result: EvaluateResult): void {
+    this.runner(result.jobId).handleEvaluateResult(clientId, result);
+  }
+
+  secureMessage(clientId: string, inbound: SecureInbound): void {
+    this.runner(inbound.message.jobId).handleSecureAggregation(clientId, inbound);
   }
 
   findRunner(jobId: string): JobRunner | undefined {

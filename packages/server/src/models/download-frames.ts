@@ -7,11 +7,12 @@
  * from the true weights. Stochastic codecs draw from a stream seeded by the job seed and the
  * versions, so every client asking for the same thing gets the same bytes (and they are cached).
  */
-import { decodeFrame, encodeFrame, type CodecRegistry } from '@shoal/codec';
+import { encodeFrame, type CodecRegistry } from '@shoal/codec';
 import { ShoalError, type NamedTensor } from '@shoal/protocol';
 import { createRng } from '@shoal/data';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { JobRecord } from '../store/records.js';
+import { decodeWeights } from './model-versions.js';
 
 /** Frames kept for reuse: a round's clients all ask for the same version (and mostly the same base). */
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -21,7 +22,7 @@ export class DownloadFrames {
   private cachedBytes = 0;
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly codecs: CodecRegistry,
     private readonly maxCacheBytes = DEFAULT_CACHE_BYTES,
   ) {}
@@ -43,7 +44,7 @@ export class DownloadFrames {
 
   /** The model a client holds after receiving the full model of `version`: its anchor for later deltas. */
   anchor(job: JobRecord, version: number): NamedTensor[] {
-    return decodeFrame(this.full(job, version), { registry: this.codecs, expected: job.tensorSpecs, expectedKind: 'weights' }).tensors;
+    return decodeWeights(this.full(job, version), job.tensorSpecs, this.codecs);
   }
 
   private delta(job: JobRecord, version: number, base: number): Uint8Array {
@@ -66,7 +67,7 @@ export class DownloadFrames {
   }
 
   private weights(job: JobRecord, version: number): NamedTensor[] {
-    return decodeFrame(this.stored(job, version), { registry: this.codecs, expected: job.tensorSpecs, expectedKind: 'weights' }).tensors;
+    return decodeWeights(this.stored(job, version), job.tensorSpecs, this.codecs);
   }
 
   private random(job: JobRecord, label: string): () => number {

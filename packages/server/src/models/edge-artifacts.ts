@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ShoalError, parseMessage, type CreateArtifactRequest, type DistillationSettings } from '@shoal/protocol';
 import type { ArtifactQuantization, EdgeArtifact } from '@shoal/edge';
 import type { ArtifactRecord } from '../store/artifact-records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { WorkerRpc } from '../workers/worker-rpc.js';
 
 /** A CreateArtifactRequest with every default filled in (rest.md, Edge artifacts). */
@@ -65,7 +65,7 @@ export class EdgeArtifactService {
   private readonly builder = new WorkerRpc<ArtifactBuildRequest, ArtifactBuildResult>(new URL('../workers/edge-artifact-worker.ts', import.meta.url), 'edge artifact builder', 10_000);
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: SqliteStore) {}
+  constructor(private readonly store: Store) {}
 
   /**
    * Builds and stores an artifact of `jobId` version `version` from an unparsed CreateArtifactRequest; a refusal

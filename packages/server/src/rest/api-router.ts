@@ -8,7 +8,7 @@ import { ShoalError } from '@shoal/protocol';
 import type { CodecRegistry } from '@shoal/codec';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { JobService } from '../jobs/job-service.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { AdminAuth } from '../auth/admin-auth.js';
 import type { AuditLog } from '../auth/audit-log.js';
@@ -19,7 +19,7 @@ import type { DeviceAccess } from '../identity/device-access.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
 import type { DeviceRecord } from '../store/records.js';
 import type { EdgeArtifactService } from '../models/edge-artifacts.js';
-import type { ServingService } from '../serving/serving-service.js';
+import type { DeploymentService } from '../serving/deployment-service.js';
 import { apiRoutes } from './api-routes.js';
 import { artifactsRoutes } from './artifacts-router.js';
 import { auditRoutes } from './audit-router.js';
@@ -37,7 +37,7 @@ import { weightsRoute, type DownloadWeights } from './weights-route.js';
 import { deviceMayReadArtifact, deviceMayReadJob } from './device-scope.js';
 
 export interface ApiDependencies {
-  store: SqliteStore;
+  store: Store;
   registry: ClientRegistry;
   jobs: JobService;
   metrics: CoordinatorMetrics;
@@ -47,7 +47,7 @@ export interface ApiDependencies {
   auth: AdminAuth;
   audit: AuditLog;
   downloadWeights: DownloadWeights;
-  serving: ServingService;
+  serving: DeploymentService;
   artifacts: EdgeArtifactService;
   deviceAccess: DeviceAccess;
   devices: DeviceIdentity;

@@ -8,7 +8,7 @@ import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
 import type { EdgeArtifactService } from '../models/edge-artifacts.js';
 import type { ArtifactSummary } from '../store/artifact-records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
@@ -23,7 +23,7 @@ export function toArtifactView(artifact: ArtifactSummary): ArtifactView {
   return { id, jobId, version, createdAt, candidate, codec, ...figures, minAccuracy, heldOutExamples, base, candidates, skipped, backend, buildMs, modelUrl: `${url}/model.json`, weightsUrl: `${url}/weights` };
 }
 
-export function artifactsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
+export function artifactsRoutes(routes: ApiRoutes, deps: { store: Store; artifacts: EdgeArtifactService; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
   const { store } = deps;
   const requireArtifact = (request: Request) => {
     const id = String(request.params['artifactId']);

@@ -2,7 +2,7 @@
 import { ShoalError } from '@shoal/protocol';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import { CLIENT_SORT_KEYS, type ClientSortKey } from '../store/client-query.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { queryChoice, queryInteger, queryString } from './query-params.js';
 import { toClientView } from './views.js';
@@ -12,7 +12,7 @@ export const CLIENT_PAGE_MAX = 1000;
 const RECENT_CONTRIBUTIONS = 5;
 const SORTS = CLIENT_SORT_KEYS.flatMap((key) => [key, `-${key}`]) as readonly string[];
 
-export function clientsRoutes(routes: ApiRoutes, deps: { store: SqliteStore; registry: ClientRegistry }): void {
+export function clientsRoutes(routes: ApiRoutes, deps: { store: Store; registry: ClientRegistry }): void {
   const { store, registry } = deps;
 
   routes.get('/clients', 'read', (request, response) => {

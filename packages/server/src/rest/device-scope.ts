@@ -7,10 +7,10 @@
 import type { RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import { principalOf } from '../auth/rest-guard.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 
 export interface DeviceScopeDeps {
-  store: SqliteStore;
+  store: Store;
   /** Whether the client is an enrolled, unrevoked device. */
   isEnrolled(clientId: string): boolean;
 }

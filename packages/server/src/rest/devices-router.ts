@@ -8,14 +8,14 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import { audited, principalOf, setAuditTarget } from '../auth/rest-guard.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
 import type { DeviceRecord } from '../store/records.js';
-import type { DeviceRecords } from '../store/device-records.js';
+import type { DevicesPort } from '../store/store.js';
 import { toDeviceView, toJoinTokenView } from './admin-views.js';
 import type { ApiRoutes } from './api-routes.js';
 import { noBody } from './json-body.js';
 
 export interface DevicesRouterDependencies {
   identity: DeviceIdentity;
-  records: DeviceRecords;
+  records: DevicesPort;
   audit: AuditLog;
   throttle: LoginThrottle;
   /** Revokes and disconnects (the coordinator core does both). */

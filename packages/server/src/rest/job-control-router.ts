@@ -2,7 +2,7 @@
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited } from '../auth/rest-guard.js';
 import type { JobService } from '../jobs/job-service.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { noBody } from './json-body.js';
 import { toJobView } from './views.js';
@@ -10,7 +10,7 @@ import { toJobView } from './views.js';
 /** The audit target of a route under /jobs/:jobId. */
 export const jobTarget = (request: { params: Record<string, unknown> }): string => `job:${String(request.params['jobId'])}`;
 
-export function jobControlRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: SqliteStore; audit: AuditLog }): void {
+export function jobControlRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog }): void {
   const { jobs, store, audit } = deps;
 
   routes.post('/jobs/:jobId/pause', 'admin-change', audited(audit, 'job.pause', jobTarget), noBody('POST /jobs/{jobId}/pause'), (request, response) => {

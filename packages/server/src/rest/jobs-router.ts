@@ -4,14 +4,14 @@ import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
 import { audited, setAuditTarget } from '../auth/rest-guard.js';
 import type { JobService } from '../jobs/job-service.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 import { noBody } from './json-body.js';
 import { toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
 
-export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: SqliteStore; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
+export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
   const { jobs, store, audit } = deps;
   const requireJob = (request: Request) => {
     const id = String(request.params['jobId']);

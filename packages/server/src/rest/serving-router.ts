@@ -8,8 +8,8 @@ import type { AuditLog } from '../auth/audit-log.js';
 import { audited, principalOf, setAuditTarget } from '../auth/rest-guard.js';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { DeploymentStatus } from '../serving/deployment.js';
-import type { ServingService } from '../serving/serving-service.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { DeploymentService } from '../serving/deployment-service.js';
+import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { noBody } from './json-body.js';
 import { queryChoice, queryInteger, queryString } from './query-params.js';
@@ -25,7 +25,7 @@ function jsonBody(request: Request, what: string): unknown {
 
 const actorOf = (response: Response): string => principalOf(response)?.id ?? 'anonymous';
 
-export function servingRoutes(routes: ApiRoutes, deps: { serving: ServingService; store: SqliteStore; registry: ClientRegistry; audit: AuditLog }): void {
+export function servingRoutes(routes: ApiRoutes, deps: { serving: DeploymentService; store: Store; registry: ClientRegistry; audit: AuditLog }): void {
   const { serving, store, registry, audit } = deps;
 
   routes.post('/deployments', 'admin-change', audited(audit, 'deployment.create'), async (request, response) => {

@@ -1,24 +1,24 @@
 /** Wire views of deployments and their drift, the one place serving records become protocol messages. */
-import type { DeploymentDriftView, DeploymentView, TelemetrySummary as TelemetrySummaryView } from '@shoal/protocol';
+import type { DeploymentDriftView, DeploymentView, TelemetrySummary } from '@shoal/protocol';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import { deploymentUrls } from '../serving/assignment-sync.js';
 import type { Deployment } from '../serving/deployment.js';
 import { driftReport, type DriftScores } from '../serving/drift-report.js';
-import { summarizeTelemetry, type TelemetrySummary } from '../serving/telemetry-summary.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import { rollUpTelemetry, type TelemetryRollup } from '../serving/telemetry-rollup.js';
+import type { Store } from '../store/store.js';
 
 /** Drops undefined fields, which JSON Schema's additionalProperties/required treat differently from absent. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function toTelemetrySummaryView(summary: TelemetrySummary): TelemetrySummaryView {
-  return compact({ ...summary });
+export function toTelemetrySummaryView(rollup: TelemetryRollup): TelemetrySummary {
+  return compact({ ...rollup });
 }
 
-export function toDeploymentView(store: SqliteStore, registry: ClientRegistry, deployment: Deployment): DeploymentView {
+export function toDeploymentView(store: Store, registry: ClientRegistry, deployment: Deployment): DeploymentView {
   const assigned = store.serving.assignedClients(deployment.id);
-  const summary = summarizeTelemetry(store.serving.windows(deployment.id));
+  const telemetry = rollUpTelemetry(store.serving.windows(deployment.id));
   return compact({
     id: deployment.id,
     jobId: deployment.jobId,
@@ -43,13 +43,13 @@ export function toDeploymentView(store: SqliteStore, registry: ClientRegistry, d
       online: assigned.filter((client) => registry.isOnline(client.clientId)).length,
       canary: assigned.filter((client) => client.canary).length,
     },
-    telemetry: toTelemetrySummaryView(summary),
+    telemetry: toTelemetrySummaryView(telemetry),
   });
 }
 
 const scores = (drift: DriftScores) => compact({ inputPsi: drift.inputPsi, classPsi: drift.classPsi });
 
-export function toDriftView(store: SqliteStore, deployment: Deployment, page: { offset: number; limit: number }): DeploymentDriftView {
+export function toDriftView(store: Store, deployment: Deployment, page: { offset: number; limit: number }): DeploymentDriftView {
   const report = driftReport(deployment.reference, store.serving.windows(deployment.id), deployment.driftThreshold);
   return {
     deploymentId: deployment.id,

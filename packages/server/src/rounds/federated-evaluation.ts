@@ -6,7 +6,7 @@ import type { ClientRegistry } from '../fleet/client-registry.js';
 import { EvaluationRound } from './evaluation-round.js';
 import { evaluateTask } from './task-messages.js';
 import type { JobRecord } from '../store/records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { RunnerContext } from './runner-context.js';
 import type { CoordinatorEvents } from '../coordinator-events.js';
 import type { Clock } from '../time/clock.js';
 
@@ -22,8 +22,8 @@ export interface FederatedEvaluationInput {
   onOpen: (evaluation: EvaluationRound) => void;
 }
 
-/** Resolves with the strategy's aggregate, or undefined when no client was asked or none answered. */
-export async function runFederatedEvaluation(input: FederatedEvaluationInput): Promise<EvaluateOutcome | undefined> {
+/** Asks sampled clients to evaluate; resolves with the strategy's aggregate, or undefined when no client was asked or none answered. */
+export async function collectEvaluations(input: FederatedEvaluationInput): Promise<EvaluateOutcome | undefined> {
   const { job, round, version, strategy, registry } = input;
   const rng = createRng(job.config.seed).fork(`evaluate-${round}`);
   const plan = strategy.configureEvaluate({ round, globalWeights: [], random: () => rng.next() }, registry.idleCandidates());
@@ -45,8 +45,10 @@ export async function runFederatedEvaluation(input: FederatedEvaluationInput): P
 }
 
 /** Runs the phase; when clients answered, adds their aggregate to the round's stored metrics and announces it again. */
-export async function evaluateFederated(input: FederatedEvaluationInput & { store: SqliteStore; events: CoordinatorEvents; metrics: RoundMetrics }): Promise<void> {
-  const outcome = await runFederatedEvaluation(input);
+export async function evaluateAndRecordRound(
+  input: FederatedEvaluationInput & { store: Pick<RunnerContext['store'], 'updateRoundMetrics'>; events: Pick<CoordinatorEvents, 'emit'>; metrics: RoundMetrics },
+): Promise<void> {
+  const outcome = await collectEvaluations(input);
   if (outcome === undefined) return;
   const { job, round, version, metrics } = input;
   metrics.federatedAccuracy = outcome.accuracy;

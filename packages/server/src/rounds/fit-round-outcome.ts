@@ -3,12 +3,13 @@
  * its central evaluation, the round's metrics and status, and the events that announce them.
  */
 import { ShoalError, type RoundMetrics } from '@shoal/protocol';
-import { encodeFrame } from '@shoal/codec';
 import type { FitOutcome, Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
-import type { CloseReason } from './fit-round.js';
+import type { CloseReason, ClosedRound } from './round-state.js';
 import type { RunnerContext } from './runner-context.js';
 import type { OpenRound } from './open-round.js';
+import type { RoundLedger } from './round-ledger.js';
+import type { ModelVersions } from '../models/model-versions.js';
 import type { PrivacyLedger } from '../jobs/privacy-ledger.js';
 import { roundMetrics } from './round-metrics.js';
 import type { JobRecord } from '../store/records.js';
@@ -32,31 +33,31 @@ export interface ClosedRoundFacts {
  * Cancels the tasks of clients that neither delivered nor failed (their contributions become 'dropped'); returns
  * who delivered, whose task ended without an update, and who was dropped, so later messages get the right refusal.
  */
-export function releaseClosedRound(ctx: RunnerContext, jobId: string, fitRound: OpenRound, closeReason: CloseReason) {
-  for (const clientId of fitRound.pending) {
-    ctx.store.updateContribution(jobId, fitRound.settings.round, clientId, { status: 'dropped', errorCode: 'LATE_UPDATE' });
-    ctx.registry.send(clientId, 'task:cancel', { jobId, round: fitRound.settings.round, taskId: fitRound.settings.tasks.get(clientId), reason: closeReason });
+export function releaseClosedRound(deps: { registry: Pick<RunnerContext['registry'], 'send'>; ledger: RoundLedger }, jobId: string, fitRound: OpenRound, closeReason: CloseReason): ClosedRound {
+  const { state } = fitRound;
+  const released = state.release();
+  for (const change of released.changes) {
+    deps.ledger.apply(state.round, change);
+    deps.registry.send(change.clientId, 'task:cancel', { jobId, round: state.round, taskId: state.tasks.get(change.clientId), reason: closeReason });
   }
-  return {
-    round: fitRound.settings.round,
-    delivered: new Set(fitRound.accepted.map((a) => a.clientId)),
-    closedTasks: new Set(fitRound.failures.map((f) => f.clientId)),
-    dropped: new Set(fitRound.pending),
-  };
+  return released.closed;
 }
+
+export type RecordingContext = Pick<RunnerContext, 'store' | 'events' | 'metrics' | 'clock' | 'evaluator'> & { versions: ModelVersions };
 
 /** Records the closed round (and its new model version, if any); returns the version and the metrics stored. */
 export async function recordFitRound(
-  ctx: RunnerContext,
+  ctx: RecordingContext,
   log: Logger,
   privacy: PrivacyLedger,
   facts: ClosedRoundFacts,
 ): Promise<{ version: number | undefined; metrics: RoundMetrics; stopped: boolean }> {
   const { store, events, metrics, clock } = ctx;
   const { job, round, baseVersion, fitRound } = facts;
+  const { accepted, failures, pending } = fitRound.state;
   const quorum = job.config.minFitClients;
   const stopped = facts.closeReason === 'stopped';
-  const reached = fitRound.accepted.length >= quorum;
+  const reached = accepted.length >= quorum;
   const finished = !stopped && reached ? finishSafely(fitRound) : undefined;
   const outcome = finished?.outcome;
   const metricsOfRound: RoundMetrics = {
@@ -65,12 +66,12 @@ export async function recordFitRound(
       examples: outcome?.metrics.examples ?? 0,
       startedAt: facts.startedAt,
       endedAt: ctx.clock.now(),
-      acceptedUpdateBytes: fitRound.accepted.map((a) => a.bytes),
+      acceptedUpdateBytes: accepted.map((a) => a.bytes),
       contributions: store.listContributions(job.id, round),
       downloads: facts.downloads,
       training: outcome?.metrics,
     }),
-    ...fitRound.roundMetrics?.(),
+    ...(fitRound.kind === 'secure' ? fitRound.roundMetrics() : {}),
   };
   if (outcome?.metrics.clippedUpdates !== undefined) metricsOfRound.clippedUpdates = outcome.metrics.clippedUpdates;
   if (outcome?.metrics.strategyClipNorm !== undefined) metricsOfRound.strategyClipNorm = outcome.metrics.strategyClipNorm;
@@ -84,7 +85,7 @@ export async function recordFitRound(
 
   let version: { version: number; weights: Uint8Array } | undefined;
   if (outcome?.weights !== undefined) {
-    const weights = encodeFrame('weights', job.tensorSpecs.map((spec, i) => ({ ...spec, values: outcome.weights![i]! })), { id: 'float32' }, ctx.codecs);
+    const weights = ctx.versions.encode(outcome.weights);
     version = { version: baseVersion + 1, weights };
     const central = await evaluateCentrally(ctx, log, job, weights);
     if (central !== undefined) {
@@ -96,17 +97,18 @@ export async function recordFitRound(
   privacy.record(metricsOfRound, outcome?.privacy, status === 'completed');
   const statusReason = stopped
     ? 'job stopped'
-    : (fitRound.abortReason ??
+    : ((fitRound.kind === 'secure' ? fitRound.abortReason : undefined) ??
       (!reached
-        ? `quorum not reached: ${fitRound.accepted.length} of ${quorum} required updates ${facts.closeReason === 'deadline' ? 'by the deadline' : `(every other selected client failed or left)`}`
+        ? `quorum not reached: ${accepted.length} of ${quorum} required updates ${facts.closeReason === 'deadline' ? 'by the deadline' : `(every other selected client failed or left)`}`
         : (finished?.failure ??
           (version === undefined ? 'strategy kept the current model' : undefined))));
   store.finishRound(
-    { jobId: job.id, round, status, statusReason, endedAt: clock.now(), reported: fitRound.accepted.length, failed: fitRound.failures.length + fitRound.pending.size, metrics: metricsOfRound },
+    { jobId: job.id, round, status, statusReason, endedAt: clock.now(), reported: accepted.length, failed: failures.length + pending.size, metrics: metricsOfRound },
     version === undefined
       ? undefined
       : { ...version, round, parentVersion: baseVersion, createdAt: clock.now(), centralAccuracy: metricsOfRound.centralAccuracy, centralLoss: metricsOfRound.centralLoss },
   );
+  if (version !== undefined) ctx.versions.stored(version.version, outcome!.weights!);
   const state = version === undefined ? undefined : facts.strategy.exportState?.();
   if (version !== undefined && state !== undefined) {
     store.strategyStates.save(job.id, version.version, state);
@@ -119,7 +121,7 @@ export async function recordFitRound(
   return { version: version?.version, metrics: metricsOfRound, stopped };
 }
 
-async function evaluateCentrally(ctx: RunnerContext, log: Logger, job: JobRecord, weights: Uint8Array): Promise<{ loss: number; accuracy: number } | undefined> {
+async function evaluateCentrally(ctx: Pick<RunnerContext, 'evaluator'>, log: Logger, job: JobRecord, weights: Uint8Array): Promise<{ loss: number; accuracy: number } | undefined> {
   const evaluation = job.config.evaluation;
   if (evaluation === undefined || ctx.evaluator === undefined) return undefined;
   try {

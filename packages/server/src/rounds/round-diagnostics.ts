@@ -5,7 +5,7 @@
  */
 import type { RoundMetrics } from '@shoal/protocol';
 import { outlierFlags, type UpdateDiagnostics } from '@shoal/strategy';
-import type { ContributionPatch } from '../store/sqlite-store.js';
+import type { ContributionPatch } from '../store/store.js';
 
 export interface FlaggedRound {
   contributions: { clientId: string; patch: ContributionPatch }[];

@@ -5,12 +5,12 @@ import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { CentralEvaluator } from '../workers/central-evaluator.js';
 import type { CoordinatorEvents } from '../coordinator-events.js';
 import type { CoordinatorMetrics } from '../metrics.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { UpdateVerifier } from '../identity/update-verifier.js';
 import type { Clock } from '../time/clock.js';
 
 export interface RunnerContext {
-  store: SqliteStore;
+  store: Store;
   registry: ClientRegistry;
   codecs: CodecRegistry;
   evaluator: CentralEvaluator | undefined;

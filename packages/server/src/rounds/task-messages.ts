@@ -1,6 +1,10 @@
 /** The fit and evaluate tasks sent to clients, with the URLs they download the model from. */
+import { randomBytes } from 'node:crypto';
 import type { EvaluateTask, FitConfig, FitTask, SecureAggregationTask } from '@shoal/protocol';
 import type { JobRecord } from '../store/records.js';
+
+/** A task's id: its kind ('t' fit, 'e' evaluate), round and a random part, so no client can guess another's. */
+export const newTaskId = (prefix: string, round: number) => `${prefix}${round}-${randomBytes(6).toString('hex')}`;
 
 export const modelUrl = (jobId: string) => `/api/v1/jobs/${jobId}/model.json`;
 export const weightsUrl = (jobId: string, version: number, taskId: string) => `/api/v1/jobs/${jobId}/models/${version}/weights?taskId=${taskId}`;

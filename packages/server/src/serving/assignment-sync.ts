@@ -5,7 +5,7 @@
 import type { ServingAssign } from '@shoal/protocol';
 import type { Logger } from 'pino';
 import type { ClientRegistry } from '../fleet/client-registry.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { resolveAssignment } from './assignment-resolver.js';
 import type { Assignment, Deployment } from './deployment.js';
 
@@ -33,7 +33,7 @@ export function servingAssignMessage(deployment: Deployment): ServingAssign {
 
 export class AssignmentSync {
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly registry: ClientRegistry,
     private readonly logger: Logger,
   ) {}

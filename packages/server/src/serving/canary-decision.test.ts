@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanaryPolicy } from '@shoal/protocol';
 import { decideCanary, type CanaryEvidence } from './canary-decision.js';
 import type { TelemetryWindow } from './deployment.js';
-import { summarizeTelemetry } from './telemetry-summary.js';
+import { rollUpTelemetry } from './telemetry-rollup.js';
 
 const window = (p99: number, patch: Partial<TelemetryWindow> = {}): TelemetryWindow => ({
   deploymentId: 'dep-1', clientId: 'c-1', windowStartMs: 0, windowEndMs: 1000, receivedAt: 1000, requests: 100, errors: 0,
@@ -11,7 +11,7 @@ const window = (p99: number, patch: Partial<TelemetryWindow> = {}): TelemetryWin
 });
 const policy: CanaryPolicy = { percent: 20, minReports: 3, observeMs: 60_000 };
 const evidence = (canary: TelemetryWindow[], patch: Partial<CanaryEvidence> = {}): CanaryEvidence => ({
-  startedAt: 0, now: 10_000, canary: summarizeTelemetry(canary), baseline: undefined, baselineCentralAccuracy: undefined, ...patch,
+  startedAt: 0, now: 10_000, canary: rollUpTelemetry(canary), baseline: undefined, baselineCentralAccuracy: undefined, ...patch,
 });
 
 describe('decideCanary', () => {
@@ -29,8 +29,8 @@ describe('decideCanary', () => {
   it('rolls back on p99 above a ratio of the baseline\'s, and only with a baseline', () => {
     const canary = [window(30), window(30), window(30)];
     const ratioPolicy = { ...policy, maxP99Ratio: 1.5 };
-    expect(decideCanary(ratioPolicy, evidence(canary, { baseline: summarizeTelemetry([window(10)]) }))).toMatchObject({ action: 'rollback' });
-    expect(decideCanary(ratioPolicy, evidence(canary, { baseline: summarizeTelemetry([window(25)]) }))).toMatchObject({ action: 'wait' });
+    expect(decideCanary(ratioPolicy, evidence(canary, { baseline: rollUpTelemetry([window(10)]) }))).toMatchObject({ action: 'rollback' });
+    expect(decideCanary(ratioPolicy, evidence(canary, { baseline: rollUpTelemetry([window(25)]) }))).toMatchObject({ action: 'wait' });
     expect(decideCanary(ratioPolicy, evidence(canary))).toMatchObject({ action: 'wait' });
   });
 
@@ -38,7 +38,7 @@ describe('decideCanary', () => {
     const labelled = [window(10, { labelledCount: 100, labelledCorrect: 80 }), window(10), window(10)];
     expect(decideCanary({ ...policy, minAccuracy: 0.9 }, evidence(labelled)).reason).toMatch(/accuracy 80\.0% is below minAccuracy 90\.0%/);
     expect(decideCanary({ ...policy, minAccuracy: 0.75 }, evidence(labelled)).action).toBe('wait');
-    const baseline = summarizeTelemetry([window(10, { labelledCount: 10, labelledCorrect: 9 })]);
+    const baseline = rollUpTelemetry([window(10, { labelledCount: 10, labelledCorrect: 9 })]);
     expect(decideCanary({ ...policy, maxAccuracyDrop: 0.05 }, evidence(labelled, { baseline })).action).toBe('rollback');
     expect(decideCanary({ ...policy, maxAccuracyDrop: 0.05 }, evidence(labelled, { baselineCentralAccuracy: 0.82 })).action).toBe('wait');
   });
@@ -52,9 +52,9 @@ describe('decideCanary', () => {
   });
 });
 
-describe('summarizeTelemetry', () => {
+describe('rollUpTelemetry', () => {
   it('sums counts, weights percentiles by requests and keeps the largest max', () => {
-    const summary = summarizeTelemetry([window(10, { requests: 300, labelledCount: 4, labelledCorrect: 3 }), window(50, { requests: 100, clientId: 'c-2' }), window(999, { requests: 0 })]);
+    const summary = rollUpTelemetry([window(10, { requests: 300, labelledCount: 4, labelledCorrect: 3 }), window(50, { requests: 100, clientId: 'c-2' }), window(999, { requests: 0 })]);
     expect(summary).toMatchObject({ windows: 3, reports: 2, clients: 2, requests: 400, labelled: 4, accuracy: 0.75 });
     expect(summary.latencyMs?.p99).toBeCloseTo((10 * 300 + 50 * 100) / 400);
     expect(summary.latencyMs?.max).toBe(100);

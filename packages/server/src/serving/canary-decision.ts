@@ -3,15 +3,15 @@
  * regression once there are enough reports; serve the whole cohort once the observation time passed without one.
  */
 import type { CanaryPolicy } from '@shoal/protocol';
-import type { TelemetrySummary } from './telemetry-summary.js';
+import type { TelemetryRollup } from './telemetry-rollup.js';
 
 export interface CanaryEvidence {
   startedAt: number;
   now: number;
   /** The canary clients' windows of the canary deployment. */
-  canary: TelemetrySummary;
+  canary: TelemetryRollup;
   /** The previous deployment's windows from clients of the same cohort, when there are any. */
-  baseline: TelemetrySummary | undefined;
+  baseline: TelemetryRollup | undefined;
   /** The previous deployment's accuracy on the coordinator's held-out set: the fallback baseline for maxAccuracyDrop. */
   baselineCentralAccuracy: number | undefined;
 }

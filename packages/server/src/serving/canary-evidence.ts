@@ -1,11 +1,11 @@
 /** Gathers what the canary rule decides on: the canary's telemetry, and the previous deployment's from the same cohort. */
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { CanaryEvidence } from './canary-decision.js';
 import { isMember } from './cohort.js';
 import type { Deployment } from './deployment.js';
-import { summarizeTelemetry } from './telemetry-summary.js';
+import { rollUpTelemetry } from './telemetry-rollup.js';
 
-export function canaryEvidence(store: SqliteStore, deployment: Deployment, now: number): CanaryEvidence {
+export function canaryEvidence(store: Store, deployment: Deployment, now: number): CanaryEvidence {
   const previous = deployment.previousDeploymentId === undefined ? undefined : store.serving.get(deployment.previousDeploymentId);
   const labels = new Map<string, readonly string[] | undefined>();
   const inCohort = (clientId: string) => {
@@ -16,8 +16,8 @@ export function canaryEvidence(store: SqliteStore, deployment: Deployment, now: 
   return {
     startedAt: deployment.createdAt,
     now,
-    canary: summarizeTelemetry(store.serving.windows(deployment.id)),
-    baseline: baselineWindows.length === 0 ? undefined : summarizeTelemetry(baselineWindows),
+    canary: rollUpTelemetry(store.serving.windows(deployment.id)),
+    baseline: baselineWindows.length === 0 ? undefined : rollUpTelemetry(baselineWindows),
     baselineCentralAccuracy: previous === undefined ? undefined : store.getVersion(previous.jobId, previous.version)?.centralAccuracy,
   };
 }

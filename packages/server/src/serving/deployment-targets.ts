@@ -2,7 +2,7 @@
 import { ShoalError } from '@shoal/protocol';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../store/records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import type { ReferenceProfile } from './deployment.js';
 import type { ReferenceProfiler } from './reference-profiler.js';
 
@@ -29,7 +29,7 @@ export class DeploymentTargets {
   private readonly references = new Map<string, Promise<ReferenceProfile | undefined>>();
 
   constructor(
-    private readonly deps: { store: SqliteStore; profiler: ReferenceProfiler; lookupArtifact: ArtifactLookup; logger: Logger; referenceExamples: number },
+    private readonly deps: { store: Store; profiler: ReferenceProfiler; lookupArtifact: ArtifactLookup; logger: Logger; referenceExamples: number },
   ) {}
 
   /** NOT_FOUND for a missing job, version or artifact; VALIDATION_FAILED for an artifact of another version. */

@@ -1,12 +1,12 @@
 /** Prometheus gauges of edge serving, computed when /metrics is scraped: deployments by status and drift per active deployment. */
 import { Gauge, type Registry } from 'prom-client';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { driftReport } from './drift-report.js';
 import type { DeploymentStatus } from './deployment.js';
 
 const STATUSES: readonly DeploymentStatus[] = ['canary', 'serving', 'superseded', 'rolled_back'];
 
-export function registerServingMetrics(registry: Registry, store: SqliteStore): void {
+export function registerServingMetrics(registry: Registry, store: Store): void {
   new Gauge({
     name: 'shoal_serving_deployments',
     help: 'Deployments by status',

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { ApiTokenRecord, AuditEntry, Role, SessionRecord } from './records.js';
 import { optionalNumber, optionalString, type Row } from './row-values.js';
+import type { AdminPort } from './store.js';
 
 
 function auditFromRow(row: Row): AuditEntry {
@@ -39,7 +40,7 @@ function sessionFromRow(row: Row): SessionRecord {
   };
 }
 
-export class AdminRecords {
+export class AdminRecords implements AdminPort {
   constructor(private readonly db: Database.Database) {}
 
   /** The bootstrap admin token (configured with --admin-token or generated at first start). */

@@ -1,32 +1,10 @@
 /** The edge_artifacts table: edge-optimised artifacts built from model versions (weights frame, size, accuracy, latency). */
 import type Database from 'better-sqlite3';
-import type { CandidateFigures, EdgeArtifact } from '@shoal/edge';
+import type { ArtifactRecord, ArtifactSummary } from './records.js';
 import type { Row } from './row-values.js';
+import type { ArtifactsPort } from './store.js';
 
-/** What the build considered, kept for the record: the float base, every candidate, what was skipped and where it ran. */
-export interface ArtifactBuildReport {
-  base: CandidateFigures;
-  candidates: CandidateFigures[];
-  skipped: string[];
-  backend: string;
-  buildMs: number;
-  /** The request, as validated. */
-  settings: Record<string, unknown>;
-}
-
-/** A stored artifact: the built artifact (its topology, tensors, weights frame and the chosen candidate's figures), where it came from and the build report. */
-export interface ArtifactRecord extends Omit<EdgeArtifact, 'name' | 'base' | 'candidates' | 'skipped'> {
-  id: string;
-  jobId: string;
-  version: number;
-  createdAt: number;
-  /** The chosen candidate, e.g. `units-25%+sparse-50%+int8-channel`. */
-  candidate: string;
-  report: ArtifactBuildReport;
-}
-
-/** A listing leaves the weights in the database. */
-export type ArtifactSummary = Omit<ArtifactRecord, 'weights'>;
+export type { ArtifactBuildReport, ArtifactRecord, ArtifactSummary } from './records.js';
 
 const SUMMARY_COLUMNS =
   'id, job_id, version, created_at, candidate, topology, tensor_specs, codec, size_bytes, gzip_bytes, accuracy, latency_p50_ms, latency_p99_ms, parameter_count, sparsity, min_accuracy, held_out_examples, report';
@@ -54,7 +32,7 @@ function summaryFromRow(row: Row): ArtifactSummary {
   };
 }
 
-export class ArtifactRecords {
+export class ArtifactRecords implements ArtifactsPort {
   constructor(private readonly db: Database.Database) {}
 
   insert(artifact: ArtifactRecord): void {

@@ -2,29 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { ContributionStatus } from './records.js';
 import type { Row } from './row-values.js';
+import type { ClientQuery, ClientSortKey, RecentContribution } from './store.js';
 
-
-export const CLIENT_SORT_KEYS = ['id', 'name', 'status', 'lastSeen', 'contributions', 'platform', 'backend'] as const;
-export type ClientSortKey = (typeof CLIENT_SORT_KEYS)[number];
-
-export interface ClientQuery {
-  offset: number;
-  limit: number;
-  /** Case-insensitive substring of id, name, platform, backend or agent version. */
-  search: string | undefined;
-  status: 'online' | 'offline' | undefined;
-  sort: ClientSortKey;
-  descending: boolean;
-  /** Ids connected right now: who is online lives in the registry, not in SQLite. */
-  onlineIds: readonly string[];
-}
-
-export interface RecentContribution {
-  jobId: string;
-  round: number;
-  status: ContributionStatus;
-  at: number;
-}
+export { CLIENT_SORT_KEYS, type ClientQuery, type ClientSortKey, type RecentContribution } from './store.js';
 
 const ONLINE = `c.id IN (SELECT value FROM json_each(@online))`;
 const ACCEPTED_COUNT = `(SELECT COUNT(*) FROM contributions k WHERE k.client_id = c.id AND k.status = 'accepted')`;

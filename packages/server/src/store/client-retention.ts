@@ -4,10 +4,11 @@
  * in `devices`) are never touched here.
  */
 import type Database from 'better-sqlite3';
+import type { ClientRetentionPort } from './store.js';
 
 const BATCH = 500;
 
-export class ClientRetention {
+export class ClientRetention implements ClientRetentionPort {
   private readonly countStatement;
   private readonly pageStatement;
   private readonly deleteStatement;

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { DeviceRecord, JoinTokenRecord } from './records.js';
 import { optionalNumber, optionalString, type Row } from './row-values.js';
+import type { DevicesPort } from './store.js';
 
 function joinTokenFromRow(row: Row): JoinTokenRecord {
   return {
@@ -29,7 +30,7 @@ function deviceFromRow(row: Row): DeviceRecord {
   };
 }
 
-export class DeviceRecords {
+export class DeviceRecords implements DevicesPort {
   constructor(private readonly db: Database.Database) {}
 
   insertJoinToken(token: JoinTokenRecord): void {

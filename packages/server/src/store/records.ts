@@ -1,5 +1,6 @@
 /** Domain records kept by the Store; wire views are derived from them in rest/views.ts. */
 import type { ClientCapabilities, RoundMetrics, TensorSpec } from '@shoal/protocol';
+import type { CandidateFigures, EdgeArtifact } from '@shoal/edge';
 import type { JobConfig } from '../jobs/job-config.js';
 
 export type JobStatus = 'pending' | 'running' | 'paused' | 'completed' | 'failed' | 'stopped' | 'budget_exhausted';
@@ -142,3 +143,28 @@ export interface AuditEntry {
   /** What a system actor decided and why, e.g. the reason of an automatic rollback. */
   detail?: string | undefined;
 }
+
+/** What the build considered, kept for the record: the float base, every candidate, what was skipped and where it ran. */
+export interface ArtifactBuildReport {
+  base: CandidateFigures;
+  candidates: CandidateFigures[];
+  skipped: string[];
+  backend: string;
+  buildMs: number;
+  /** The request, as validated. */
+  settings: Record<string, unknown>;
+}
+
+/** A stored artifact: the built artifact (its topology, tensors, weights frame and the chosen candidate's figures), where it came from and the build report. */
+export interface ArtifactRecord extends Omit<EdgeArtifact, 'name' | 'base' | 'candidates' | 'skipped'> {
+  id: string;
+  jobId: string;
+  version: number;
+  createdAt: number;
+  /** The chosen candidate, e.g. `units-25%+sparse-50%+int8-channel`. */
+  candidate: string;
+  report: ArtifactBuildReport;
+}
+
+/** A listing leaves the weights in the database. */
+export type ArtifactSummary = Omit<ArtifactRecord, 'weights'>;

@@ -1,8 +1,18 @@
 /** Store rows → domain records: one mapper per table (SQL NULL becomes undefined). */
 import { withCompressionDefaults, type JobConfig } from '../jobs/job-config.js';
 import { optionalNumber, optionalString, type Row } from './row-values.js';
-import type { ContributionRecord, ContributionStatus, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
+import type { ClientRecord, ContributionRecord, ContributionStatus, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
 import type { RoundMetrics } from '@shoal/protocol';
+
+export function clientFromRow(row: Row): ClientRecord {
+  return {
+    id: String(row['id']),
+    name: String(row['name']),
+    capabilities: JSON.parse(String(row['capabilities'])),
+    firstSeenAt: Number(row['first_seen_at']),
+    lastSeenAt: Number(row['last_seen_at']),
+  };
+}
 
 export function jobFromRow(row: Row): JobRecord {
   return {

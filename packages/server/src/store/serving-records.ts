@@ -3,6 +3,9 @@ import type Database from 'better-sqlite3';
 import type { CanaryPolicy } from '@shoal/protocol';
 import type { Assignment, Deployment, DeploymentEvent, DeploymentStatus, TelemetryWindow } from '../serving/deployment.js';
 import { optionalString, type Row } from './row-values.js';
+import type { ServingPort, StatusChange } from './store.js';
+
+export type { StatusChange } from './store.js';
 
 function deploymentFromRow(row: Row): Deployment {
   const canary = optionalString(row['canary']);
@@ -46,14 +49,7 @@ function windowFromRow(row: Row): TelemetryWindow {
   };
 }
 
-/** A status change of one deployment, recorded with its history entry. */
-export interface StatusChange {
-  id: string;
-  status: DeploymentStatus;
-  reason: string | undefined;
-}
-
-export class ServingRecords {
+export class ServingRecords implements ServingPort {
   constructor(private readonly db: Database.Database) {}
 
   /** Inserts a deployment and the status changes it causes (the cohort's previous one superseded), in one transaction. */

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { StrategyState } from '@shoal/strategy';
+import type { StrategyStatesPort } from './store.js';
 
 interface Layout {
   scalars: Record<string, number>;
@@ -12,7 +13,7 @@ interface Layout {
   tensors: Record<string, number[]>;
 }
 
-export class StrategyStateRecords {
+export class StrategyStateRecords implements StrategyStatesPort {
   constructor(private readonly db: Database.Database) {}
 
   save(jobId: string, version: number, state: StrategyState): void {

@@ -14,6 +14,8 @@ import { FedAvg } from '@shoal/strategy';
 import { SecureFitRound } from './secure-fit-round.js';
 import { VirtualClock } from '../../time/virtual-clock.js';
 import type { SecurePhase } from './secure-round-inbound.js';
+import { classifyInbound } from '../inbound-classification.js';
+import { noClosedRound } from '../round-state.js';
 
 const ids = ['a', 'b', 'c', 'd'];
 const specs = [{ name: 'w', shape: [3] }];
@@ -119,7 +121,8 @@ describe('SecureFitRound', () => {
     const { round, advertise, base } = secureRound();
     advertise('a');
     const fitResult = { ...base('a'), modelVersion: 0, numExamples: 1, durationMs: 1, metrics: { loss: 1 } };
-    expect(codeOf(() => round.accept('a', fitResult, new Uint8Array()))).toBe('CONFLICT');
+    const classified = classifyInbound({ event: 'fit:result', clientId: 'a', jobId: 'job-1', round: 1, taskId: fitResult.taskId, modelVersion: 0 }, { status: 'running', open: round.state, lastClosed: noClosedRound(0) });
+    expect(classified.verdict === 'refused' && classified.code).toBe('CONFLICT');
     expect(codeOf(() => advertise('a'))).toBe('DUPLICATE_UPDATE');
     expect(codeOf(() => round.receive('zed', { event: 'secagg:unmask', message: { ...base('a'), selfSeedShares: [], maskingKeyShares: [] } }))).toBe('NOT_SELECTED');
     expect(codeOf(() => round.receive('b', { event: 'secagg:share-keys', message: { ...base('b'), shares: [] } }))).toBe('WRONG_PHASE');

@@ -4,14 +4,13 @@
  * coordinator learns only the sum and hands the strategy one contribution, the weighted mean of the included deltas.
  * Below the threshold at any phase the round aborts: every client still in it is told, and no model is released.
  */
-import { ShoalError, type FitResult, type RoundMetrics, type SecureAggregationTask, type TensorSpec } from '@shoal/protocol';
+import { ShoalError, type RoundMetrics, type SecureAggregationTask, type TensorSpec } from '@shoal/protocol';
 import { SecAggServer, deliveriesToWire, rosterToWire } from '@shoal/secagg';
 import type { ClientFailure, FitAggregation, FitOutcome } from '@shoal/strategy';
-import { deferred } from '../../time/deferred.js';
-import type { AcceptedUpdate, CloseReason } from '../fit-round.js';
+import { RoundState, type AcceptedUpdate, type CloseReason, type RoundOutcome } from '../round-state.js';
 import { checkInbound, type CheckedInbound, type SecureInbound, type SecurePhase } from './secure-round-inbound.js';
 import { secureContribution, type ClientReport } from './secure-contribution.js';
-import type { ContributionPatch } from '../../store/sqlite-store.js';
+import { patchOf, type ContributionPatch } from '../round-ledger.js';
 import { systemClock, type Clock } from '../../time/clock.js';
 
 export interface SecureFitRoundSettings {
@@ -23,7 +22,7 @@ export interface SecureFitRoundSettings {
   tensorSpecs: readonly TensorSpec[];
   /** The secureAggregation block every fit:task of the round carried. */
   task: SecureAggregationTask;
-  /** Device-signature checks on the masked input (identity), as FitRound's; returns the payload hash to remember. */
+  /** Device-signature checks on the masked input (identity), as a plain round's; returns the payload hash to remember. */
   verifyUpload?: (clientId: string, report: { taskId: string; signature?: string | undefined }, payload: Uint8Array) => { payloadSha256: string | undefined };
 }
 
@@ -45,11 +44,12 @@ export interface SecureRoundHooks {
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 export class SecureFitRound {
-  /** Selected clients whose masked input has not arrived and who have not left. */
-  readonly pending: Set<string>;
-  /** Clients whose masked input arrived (U3 once that phase closes); emptied if the round aborts. */
-  readonly accepted: AcceptedUpdate[] = [];
-  readonly failures: ClientFailure[] = [];
+  readonly kind = 'secure';
+  /**
+   * Pending: selected clients whose masked input has not arrived and who have not left. Accepted: clients whose masked
+   * input arrived (U3 once that phase closes); emptied if the round aborts.
+   */
+  readonly state: RoundState;
   abortReason: string | undefined;
   private phase: SecurePhase | 'closed' = 'advertise';
   private readonly server: SecAggServer;
@@ -57,7 +57,6 @@ export class SecureFitRound {
   private members: Set<string>;
   private readonly answered = new Set<string>();
   private readonly departed = new Set<string>();
-  private readonly failed = new Set<string>();
   private roster: string[] = [];
   private sharers: string[] = [];
   private included: string[] = [];
@@ -65,7 +64,6 @@ export class SecureFitRound {
   private readonly counts = { advertised: 0, sharedKeys: 0, maskedInputs: 0, unmasked: 0 };
   private sum: Uint32Array | undefined;
   private cancelTimer: () => void = () => undefined;
-  private readonly closed = deferred<CloseReason>();
 
   constructor(
     readonly settings: SecureFitRoundSettings,
@@ -76,7 +74,7 @@ export class SecureFitRound {
   ) {
     const { context, threshold, ringBits, length } = settings.task;
     this.server = new SecAggServer({ context, threshold, ringBits, length });
-    this.pending = new Set(settings.tasks.keys());
+    this.state = new RoundState({ kind: 'secure', round: settings.round, baseVersion: settings.baseVersion, tasks: settings.tasks, maxUpdateAttempts: 1 });
     this.members = new Set(settings.tasks.keys());
     if (refusal !== undefined) {
       for (const id of this.members) this.departed.add(id);
@@ -85,11 +83,23 @@ export class SecureFitRound {
   }
 
   get whenClosed(): Promise<CloseReason> {
-    return this.closed.promise;
+    return this.state.whenClosed;
   }
 
   get open(): boolean {
     return this.phase !== 'closed';
+  }
+
+  get pending(): ReadonlySet<string> {
+    return this.state.pending;
+  }
+
+  get accepted(): readonly AcceptedUpdate[] {
+    return this.state.accepted;
+  }
+
+  get failures(): readonly ClientFailure[] {
+    return this.state.failures;
   }
 
   /** 'deadline' ends the training phase (later phases have their own timeouts); 'stopped' ends the round. */
@@ -100,17 +110,8 @@ export class SecureFitRound {
       return;
     }
     // Clients past the masked-input phase are not pending; the runner cancels the pending ones.
-    if (reason === 'stopped') for (const { clientId } of this.accepted) this.cancel(clientId, 'job stopped');
+    if (reason === 'stopped') for (const { clientId } of this.state.accepted) this.cancel(clientId, 'job stopped');
     this.end(reason);
-  }
-
-  /** Updates of a secure round travel only as masked inputs. */
-  admit(_clientId: string, result: FitResult): never {
-    throw new ShoalError('CONFLICT', `round ${result.round} of job ${this.settings.jobId} uses secure aggregation: send secagg:advertise after training, not fit:result`);
-  }
-
-  accept(clientId: string, result: FitResult, _update: Uint8Array): never {
-    return this.admit(clientId, result);
   }
 
   /** One validated secagg:* message; throws the code its sender gets, and then nothing has changed. */
@@ -135,7 +136,7 @@ export class SecureFitRound {
     if (verified?.payloadSha256 !== undefined) this.hooks.payloadAccepted?.(clientId, verified.payloadSha256);
     this.answered.add(clientId);
     this.hooks.record(clientId, { bytesUp: checked.bytes });
-    const accepted = this.accepted.find((update) => update.clientId === clientId);
+    const accepted = this.state.accepted.find((update) => update.clientId === clientId);
     if (accepted !== undefined) accepted.bytes += checked.bytes;
     this.advanceIfAnswered();
   }
@@ -155,10 +156,9 @@ export class SecureFitRound {
         this.counts.maskedInputs += 1;
         const { report } = checked;
         this.reports.set(clientId, { numExamples: report.numExamples, loss: report.metrics.loss, accuracy: report.metrics.accuracy });
-        this.pending.delete(clientId);
         // The client weighs its own input, at most weightCap (the coordinator never sees the update itself).
         const weight = Math.min(report.numExamples, this.settings.task.weightCap ?? report.numExamples);
-        this.accepted.push({ clientId, numExamples: report.numExamples, weight, updateNorm: undefined, bytes: 0, loss: report.metrics.loss, accuracy: report.metrics.accuracy, durationMs: report.durationMs, payloadSha256 });
+        this.state.accept({ clientId, numExamples: report.numExamples, weight, updateNorm: undefined, bytes: 0, loss: report.metrics.loss, accuracy: report.metrics.accuracy, durationMs: report.durationMs, payloadSha256 });
         this.hooks.record(clientId, { numExamples: report.numExamples, loss: report.metrics.loss, durationMs: report.durationMs, ...(report.metrics.accuracy === undefined ? {} : { accuracy: report.metrics.accuracy }) });
         this.hooks.maskedInputReceived?.(clientId, checked.message.masked);
         this.hooks.progress();
@@ -175,19 +175,26 @@ export class SecureFitRound {
    * a client whose masked input arrived stays in the sum, it just cannot help unmask.
    */
   fail(clientId: string, code: string, message: string): boolean {
-    if (!this.open || !this.settings.tasks.has(clientId) || this.departed.has(clientId) || this.failed.has(clientId)) return false;
+    return this.leave(clientId, code === 'DROPPED' ? { drop: message } : { fail: { code, message } }) !== undefined;
+  }
+
+  /**
+   * A client left: it disconnected (drop) or reported fit:failure. Returns the outcome to record when it had not
+   * delivered its input; a client whose masked input arrived stays in the sum, it just cannot help unmask.
+   */
+  leave(clientId: string, how: { drop: string } | { fail: { code: string; message: string } }): RoundOutcome | undefined {
+    if (!this.open || !this.settings.tasks.has(clientId) || this.departed.has(clientId) || this.state.closedTasks.has(clientId)) return undefined;
     this.departed.add(clientId);
-    const wasPending = this.pending.delete(clientId);
-    if (wasPending) this.addFailure(clientId, code, message);
+    const outcome = 'drop' in how ? this.state.drop(clientId, how.drop) : this.state.fail(clientId, how.fail.code, how.fail.message);
     this.advanceIfAnswered();
-    return wasPending;
+    return outcome;
   }
 
   finish(): FitOutcome {
     const reports = this.included.map((id) => this.reports.get(id)!);
     const contribution = this.sum === undefined ? undefined : secureContribution(this.sum, this.settings.task, this.settings.tensorSpecs, reports);
     if (contribution !== undefined) this.aggregation.add(contribution);
-    return this.aggregation.finish(this.failures);
+    return this.aggregation.finish(this.state.failures);
   }
 
   /** The round's secure-aggregation figures for its metrics. */
@@ -209,10 +216,7 @@ export class SecureFitRound {
       if (this.answered.has(id) || this.departed.has(id)) continue;
       this.departed.add(id);
       // A client whose masked input arrived stays in the sum even if it does not help unmask.
-      if (this.pending.delete(id)) {
-        this.addFailure(id, 'LATE_UPDATE', `no answer in phase '${this.phase}'`);
-        this.hooks.record(id, { status: 'dropped', errorCode: 'LATE_UPDATE' });
-      }
+      this.recordChange(this.state.timeOut(id, `no answer in phase '${this.phase}'`));
       this.cancel(id, `no answer in phase '${this.phase}' of secure aggregation`);
     }
     try {
@@ -249,7 +253,7 @@ export class SecureFitRound {
       case 'unmask': {
         this.sum = this.server.finish();
         this.hooks.sumComputed?.(this.included, this.sum);
-        for (const { clientId } of this.accepted) this.hooks.record(clientId, { status: 'accepted' });
+        for (const { clientId } of this.state.accepted) this.hooks.record(clientId, { status: 'accepted' });
         this.end('complete');
       }
     }
@@ -271,26 +275,24 @@ export class SecureFitRound {
   /** Too few clients remain: nothing is released, and everyone still waiting is told. */
   private abort(reason: string): void {
     this.abortReason = reason;
-    for (const id of this.settings.tasks.keys()) {
-      if (this.failed.has(id)) continue;
-      this.addFailure(id, 'SECURE_AGGREGATION_ABORTED', reason);
-      this.hooks.record(id, { status: 'failed', errorCode: 'SECURE_AGGREGATION_ABORTED' });
-      if (!this.departed.has(id)) this.cancel(id, reason);
+    this.cancelTimer();
+    this.phase = 'closed';
+    for (const outcome of this.state.abort(reason)) {
+      this.recordChange(outcome);
+      const id = outcome.change?.clientId;
+      if (id !== undefined && !this.departed.has(id)) this.cancel(id, reason);
     }
-    this.accepted.length = 0;
-    this.pending.clear();
-    this.end('complete');
   }
 
   private end(reason: CloseReason): void {
     this.cancelTimer();
     this.phase = 'closed';
-    this.closed.resolve(reason);
+    this.state.close(reason);
   }
 
-  private addFailure(clientId: string, code: string, message: string): void {
-    this.failed.add(clientId);
-    this.failures.push({ clientId, code, message });
+  private recordChange(outcome: RoundOutcome | undefined): void {
+    const change = outcome?.change;
+    if (change !== undefined) this.hooks.record(change.clientId, patchOf(change));
   }
 
   private cancel(clientId: string, reason: string): void {

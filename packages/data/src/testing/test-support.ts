@@ -1,9 +1,9 @@
-/** Helpers shared by this package's tests (not exported from the package). */
+/** Helpers for tests of data sets and partitions (@shoal/data/testing). */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
-import type { LabeledExamples } from './examples.js';
+import type { LabeledExamples } from '../examples.js';
 
 /** Runs `action` and returns the ShoalError it threw; fails if it threw something else or nothing. */
 export function shoalErrorFrom(action: () => unknown): ShoalError {

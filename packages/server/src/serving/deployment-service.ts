@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { ClientRegistry } from '../fleet/client-registry.js';
 import type { StatusChange } from '../store/serving-records.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { baselineFor, cohortState } from './assignment-resolver.js';
 import { AssignmentSync } from './assignment-sync.js';
 import { canaryEvidence } from './canary-evidence.js';
@@ -33,8 +33,8 @@ export interface ServingSettings {
 
 export const SERVING_DEFAULTS: ServingSettings = { telemetryWindows: 100, checkIntervalMs: 1000, referenceExamples: 1000, defaultTelemetryIntervalMs: 60_000 };
 
-export interface ServingDependencies {
-  store: SqliteStore;
+export interface DeploymentServiceDependencies {
+  store: Store;
   registry: ClientRegistry;
   logger: Logger;
   audit: AuditLog;
@@ -45,13 +45,13 @@ export interface ServingDependencies {
 
 const describeCohort = (cohort: readonly string[]) => (cohort.length === 0 ? 'the whole fleet' : `cohort [${cohort.join(', ')}]`);
 
-export class ServingService {
+export class DeploymentService {
   readonly settings: ServingSettings;
   private readonly sync: AssignmentSync;
   private readonly targets: DeploymentTargets;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly deps: ServingDependencies) {
+  constructor(private readonly deps: DeploymentServiceDependencies) {
     this.settings = { ...SERVING_DEFAULTS, ...deps.settings };
     this.sync = new AssignmentSync(deps.store, deps.registry, deps.logger);
     this.targets = new DeploymentTargets({ ...deps, referenceExamples: this.settings.referenceExamples });

@@ -1,7 +1,7 @@
-/** Aggregates of telemetry windows: sums, request-weighted means of the windows' latency percentiles, labelled accuracy. */
+/** The roll-up of a deployment's telemetry windows (the wire view is protocol's TelemetrySummary): sums, request-weighted means of the windows' latency percentiles, labelled accuracy. */
 import type { TelemetryWindow } from './deployment.js';
 
-export interface TelemetrySummary {
+export interface TelemetryRollup {
   windows: number;
   /** Windows with at least one request: what a canary's minReports counts. */
   reports: number;
@@ -15,7 +15,7 @@ export interface TelemetrySummary {
   lastReportAt: number | undefined;
 }
 
-export function summarizeTelemetry(windows: readonly TelemetryWindow[]): TelemetrySummary {
+export function rollUpTelemetry(windows: readonly TelemetryWindow[]): TelemetryRollup {
   const clients = new Set<string>();
   let reports = 0;
   let requests = 0;

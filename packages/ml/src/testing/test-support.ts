@@ -1,9 +1,9 @@
-/** Helpers shared by this package's tests (not exported from the package). */
+/** Helpers for tests that train and compare models (@shoal/ml/testing). */
 import * as tf from '@tensorflow/tfjs';
 import { ShoalError, type NamedTensor } from '@shoal/protocol';
 import type { LabeledExamples } from '@shoal/data';
-import { BACKEND_LOADERS } from './backend-loaders.js';
-import { seededRandom } from './seeded-order.js';
+import { BACKEND_LOADERS } from '../backend-loaders.js';
+import { seededRandom } from '../seeded-order.js';
 
 /** Brings up wasm (with Shoal's kernels) and cpu directly, so tests do not depend on SHOAL_BACKEND. */
 export async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {

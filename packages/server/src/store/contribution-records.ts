@@ -1,0 +1,53 @@
+/** The contributions table: one row per selected client and round, patched as its upload is judged. */
+import type Database from 'better-sqlite3';
+import type { ContributionRecord } from './records.js';
+import { contributionFromRow } from './row-mappers.js';
+import type { Row } from './row-values.js';
+import type { ContributionPatch, ContributionsPort } from './store.js';
+
+export class ContributionRecords implements ContributionsPort {
+  constructor(private readonly db: Database.Database) {}
+
+  updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
+    this.db
+      .prepare(
+        `UPDATE contributions SET status = COALESCE(@status, status), error_code = CASE WHEN @clearErrorCode = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
+           num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
+           loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
+           weight = COALESCE(@weight, weight), update_norm = COALESCE(@updateNorm, update_norm),
+           distance_to_aggregate = COALESCE(@distanceToAggregate, distance_to_aggregate), outlier = COALESCE(@outlier, outlier),
+           updated_at = @updatedAt
+         WHERE job_id = @jobId AND round = @round AND client_id = @clientId`,
+      )
+      .run({
+        status: patch.status ?? null,
+        errorCode: patch.errorCode ?? null,
+        clearErrorCode: patch.clearErrorCode === true ? 1 : 0,
+        numExamples: patch.numExamples ?? null,
+        bytesUp: patch.bytesUp ?? null,
+        loss: patch.loss ?? null,
+        accuracy: patch.accuracy ?? null,
+        durationMs: patch.durationMs ?? null,
+        weight: patch.weight ?? null,
+        updateNorm: patch.updateNorm ?? null,
+        distanceToAggregate: patch.distanceToAggregate ?? null,
+        outlier: patch.outlier === undefined ? null : patch.outlier ? 1 : 0,
+        updatedAt: Date.now(),
+        jobId,
+        round,
+        clientId,
+      });
+  }
+
+  addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
+    this.db
+      .prepare('UPDATE contributions SET bytes_down = bytes_down + ? WHERE job_id = ? AND round = ? AND client_id = ?')
+      .run(bytes, jobId, round, clientId);
+  }
+
+  listContributions(jobId: string, round: number): ContributionRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM contributions WHERE job_id = ? AND round = ? ORDER BY client_id').all(jobId, round) as Row[]
+    ).map(contributionFromRow);
+  }
+}
