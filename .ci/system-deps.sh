@@ -7,6 +7,8 @@ command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 [[ -x /usr/bin/chromium ]] || packages+=(chromium)
 # Fashion-MNIST for the simulator's data loader (packages/data/src/fashion-mnist.ts reads these gzipped IDX files).
 [[ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ]] || packages+=(dataset-fashion-mnist)
+# PostgreSQL server binaries: the PostgresStore tests start their own throwaway server (test/support/postgres-server.ts).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
 ((${#packages[@]} == 0)) && exit 0
 if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
   echo "The tests need these Debian packages: ${packages[*]}. Install them (apt-get install ${packages[*]}) and rerun." >&2

@@ -12,6 +12,7 @@ const command = new Command('shoal-coordinator')
   .option('--host <host>', 'interface to listen on (0.0.0.0 for containers)', env['SHOAL_HOST'] ?? '127.0.0.1')
   .option('--port <port>', 'port; 0 picks a free one', env['SHOAL_PORT'] ?? '7070')
   .option('--data-dir <path>', 'SQLite database and state', env['SHOAL_DATA_DIR'] ?? '.shoal/coordinator')
+  .option('--database-url <url>', 'keep the store in PostgreSQL (postgres://user@host:port/db) instead of SQLite in --data-dir', env['SHOAL_DATABASE_URL'])
   .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent', env['SHOAL_LOG_LEVEL'] ?? 'info')
   .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
   .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
@@ -24,9 +25,11 @@ const command = new Command('shoal-coordinator')
   .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS/WSS (with --tls-key)', env['SHOAL_TLS_CERT'])
   .option('--tls-key <file>', 'PEM private key of --tls-cert', env['SHOAL_TLS_KEY'])
   .option('--require-enrolment', 'accept only devices enrolled with a join token (SHOAL_REQUIRE_ENROLMENT=1)', env['SHOAL_REQUIRE_ENROLMENT'] === '1')
+  .option('--max-connections <n>', '/fleet sockets held at once; beyond it CAPACITY_EXCEEDED (default: the open-file limit less max(512, 10 %))', env['SHOAL_MAX_CONNECTIONS'])
   .option('--hello-timeout-ms <ms>', 'close a /fleet connection that has had no hello accepted by then', env['SHOAL_HELLO_TIMEOUT_MS'] ?? '30000')
   .option('--max-update-attempts <n>', 'uploads refused for their content that one client may retry within a round', env['SHOAL_MAX_UPDATE_ATTEMPTS'] ?? '3')
   .option('--aggregation-memory-mb <mb>', 'memory one round of a median / trimmed-mean / Krum job may hold (it samples at most this / (4 B × parameters) clients)', env['SHOAL_AGGREGATION_MEMORY_MB'] ?? '1024')
+  .option('--download-cache-mib <mib>', 'memory for weights downloads served from cache (0: build every download anew)', env['SHOAL_DOWNLOAD_CACHE_MIB'] ?? '256')
   .parse();
 
 const raw = command.opts();
@@ -36,6 +39,7 @@ try {
     host: String(raw['host']),
     port: Number(raw['port']),
     dataDir: String(raw['dataDir']),
+    databaseUrl: typeof raw['databaseUrl'] === 'string' ? raw['databaseUrl'] : undefined,
     logLevel: String(raw['logLevel']),
     heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
     maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),
@@ -48,7 +52,9 @@ try {
     tlsKeyFile: typeof raw['tlsKey'] === 'string' ? raw['tlsKey'] : undefined,
     requireEnrolment: raw['requireEnrolment'] === true,
     aggregationMemoryBytes: Math.round(Number(raw['aggregationMemoryMb']) * 1024 * 1024),
+    downloadCacheBytes: Math.round(Number(raw['downloadCacheMib']) * 1024 * 1024),
     helloTimeoutMs: Number(raw['helloTimeoutMs']),
+    maxConnections: raw['maxConnections'] === undefined ? undefined : Number(raw['maxConnections']),
     maxUpdateAttempts: Number(raw['maxUpdateAttempts']),
   });
 } catch (error) {

@@ -133,7 +133,7 @@ async function main(): Promise<number> {
   while (current.status === 'running') {
     await new Promise((r) => setTimeout(r, 500));
     current = await api<JobView>(`${coordinator.url}/api/v1/jobs/${job.id}`);
-    const rounds = (await api<{ items: RoundView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/rounds`)).items;
+    const rounds = (await api<{ items: RoundView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/rounds?limit=1000`)).items;
     for (const round of rounds) {
       if (round.status !== 'running' && !printed.has(round.round)) {
         printed.add(round.round);
@@ -146,9 +146,9 @@ async function main(): Promise<number> {
   }
   status.clear();
 
-  const versions = (await api<{ items: { version: number; weightsUrl: string }[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/models`)).items;
+  const versions = (await api<{ items: { version: number; weightsUrl: string }[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/models?limit=1000`)).items;
   const accuracy = current.summary.centralAccuracy ?? 0;
-  const rounds = (await api<{ items: RoundView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/rounds`)).items;
+  const rounds = (await api<{ items: RoundView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/rounds?limit=1000`)).items;
   const ratio = rounds.map((r) => r.metrics.compressionRatio).filter((r): r is number => r !== undefined);
   const latest = versions.at(-1);
   console.log('');

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { httpStatus: 401, description: 'No valid credentials were presented.' },
   FORBIDDEN: { httpStatus: 403, description: 'The credentials do not allow this action.' },
   RATE_LIMITED: { httpStatus: 429, description: 'Too many attempts; retry later.' },
+  CAPACITY_EXCEEDED: { httpStatus: 503, description: 'The coordinator holds its maximum of fleet connections (--max-connections); retry later, ideally with backoff.' },
   DEVICE_NOT_ENROLLED: { httpStatus: 403, description: 'The job or coordinator accepts only enrolled devices, and this client did not prove an enrolled key.' },
   DEVICE_REVOKED: { httpStatus: 403, description: 'An administrator revoked this device; it may not connect or contribute.' },
   JOIN_TOKEN_INVALID: { httpStatus: 403, description: 'The join token is unknown, revoked, expired or used up.' },

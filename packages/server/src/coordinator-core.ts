@@ -13,9 +13,11 @@ import { WorkerCentralEvaluator, type CentralEvaluator } from './workers/central
 import type { FleetDependencies, FleetSessionOptions } from './fleet/fleet-session.js';
 import { JobService } from './jobs/job-service.js';
 import { MemoryFleet } from './fleet/memory-fleet.js';
-import { DownloadFrames } from './models/download-frames.js';
+import { DownloadFrames, type WeightsDownload } from './models/download-frames.js';
+import { matchesIfNoneMatch } from './models/blob-cache.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { resolveSettings, type CoordinatorSettings } from './options.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { EdgeArtifactService } from './models/edge-artifacts.js';
@@ -81,7 +83,9 @@ export class CoordinatorCore {
     this.settings = resolveSettings(settings);
     this.clock = clock ?? systemClock;
     this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
-    this.store = store ?? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite'));
+    this.store =
+      store ??
+      (this.settings.databaseUrl === undefined ? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite')) : new PostgresStore({ connectionString: this.settings.databaseUrl }));
     this.evaluator = evaluator ?? (this.settings.centralEvaluation ? new WorkerCentralEvaluator() : undefined);
     this.codecs = codecs ?? defaultCodecRegistry();
     this.devices = new DeviceIdentity(this.store.devices, { requireEnrolment: this.settings.requireEnrolment });
@@ -99,7 +103,7 @@ export class CoordinatorCore {
       clock: this.clock,
       aggregationMemoryBytes: this.settings.aggregationMemoryBytes,
     });
-    this.downloads = new DownloadFrames(this.store, this.codecs);
+    this.downloads = new DownloadFrames(this.store, this.codecs, this.settings.downloadCacheBytes);
     this.connectionClock = connectionClock ?? systemClock;
     this.admission = new AnonymousAdmission(this.store.clientRetention, this.connectionClock, (id) => this.registry.isOnline(id), { ...DEFAULT_ANONYMOUS_ADMISSION, ...anonymousAdmission });
     this.artifacts = new EdgeArtifactService(this.store);
@@ -115,6 +119,8 @@ export class CoordinatorCore {
     registerServingMetrics(this.metrics.registry, this.store);
     // After the hello reply has gone out (client:online is emitted while hello is handled), send the client its assignment.
     this.events.on('client:online', ({ clientId }) => setImmediate(() => this.serving.clientConnected(clientId)));
+    // Retention prunes versions as a round finishes: their cached frames must not outlive them.
+    this.events.on('round:finished', ({ jobId }) => this.downloads.revalidate(jobId));
   }
 
   /** What a fleet session (socket or in-memory) works with. */
@@ -150,12 +156,20 @@ export class CoordinatorCore {
    * or a delta from `base`, with its bytes accounted to the task.
    */
   downloadWeights(jobId: string, version: number, options: { taskId?: string | undefined; base?: number | undefined } = {}): Uint8Array {
-    const job = this.store.getJob(jobId);
-    if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
-    if (this.store.getVersion(jobId, version) === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} has no model version ${version}`);
-    const { frame, delta } = this.downloads.frameFor(job, version, options.base);
-    this.jobs.findRunner(jobId)?.recordDownload(options.taskId, frame.byteLength, delta);
-    return frame;
+    return this.weightsDownload(jobId, version, options).frame;
+  }
+
+  /** The same download with its content ETag; when `ifNoneMatch` names that tag, "not modified" and 0 bytes counted. */
+  weightsDownload(jobId: string, version: number, options: { taskId?: string | undefined; base?: number | undefined; ifNoneMatch?: string | undefined }): WeightsDownload {
+    const { bytes, etag, delta } = this.downloads.frameFor(jobId, version, options.base);
+    const notModified = matchesIfNoneMatch(options.ifNoneMatch, etag);
+    this.jobs.findRunner(jobId)?.recordDownload(options.taskId, notModified ? 0 : bytes.byteLength, delta);
+    return { frame: bytes, etag, notModified };
+  }
+
+  /** A model version was removed from the store: its cached frames go too, so it is NOT_FOUND again. */
+  forgetModelVersion(jobId: string, version: number): void {
+    this.downloads.forgetVersion(jobId, version);
   }
 
   /** Revokes an enrolled device: it is disconnected, its REST credential ends, and its hellos and updates are refused. */

@@ -12,6 +12,7 @@ import type { ClientRegistry } from './fleet/client-registry.js';
 import type { CoordinatorEvents } from './coordinator-events.js';
 import type { CentralEvaluator } from './workers/central-evaluator.js';
 import { CoordinatorCore, SERVER_VERSION, type CoordinatorCoreOptions } from './coordinator-core.js';
+import { ConnectionCap, descriptorLimit } from './fleet/connection-cap.js';
 import { FleetGateway } from './fleet/fleet-gateway.js';
 import { PRE_HELLO_MAX_BYTES, capMessages } from './fleet/message-cap.js';
 import type { JobService } from './jobs/job-service.js';
@@ -71,7 +72,7 @@ export class Coordinator {
         codecs: this.core.codecs,
         auth: this.auth,
         audit: this.audit,
-        downloadWeights: (jobId, version, options) => this.core.downloadWeights(jobId, version, options),
+        downloadWeights: (jobId, version, options) => this.core.weightsDownload(jobId, version, options),
         serving: this.core.serving,
         artifacts: this.core.artifacts,
         deviceAccess: this.core.deviceAccess,
@@ -87,8 +88,14 @@ export class Coordinator {
       tlsCertFile !== undefined && tlsKeyFile !== undefined
         ? createHttpsServer({ cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) }, app)
         : createServer(app);
+    // The last guard: beyond this many TCP connections Node closes new ones at once instead of failing accept() with EMFILE.
+    const descriptors = descriptorLimit();
+    if (descriptors !== undefined) this.http.maxConnections = Math.max(1, descriptors - 64);
+    const cap = new ConnectionCap(this.settings.maxConnections, { logger: this.logger, metrics: this.metrics, clock: this.core.fleetDependencies.clock });
     this.io = new SocketServer(this.http, {
       maxHttpBufferSize: this.settings.maxMessageBytes,
+      // New Engine.IO sessions beyond the cap's headroom are refused before they hold anything (fleet/connection-cap.ts).
+      allowRequest: (_request, callback) => cap.allowTransport(this.io.engine.clientsCount, callback),
       pingInterval: 10_000,
       pingTimeout: 20_000,
       serveClient: false,
@@ -97,7 +104,7 @@ export class Coordinator {
     this.io.engine.on('connection', (connection: unknown) => {
       if (!capMessages(connection, PRE_HELLO_MAX_BYTES)) this.logger.warn('this socket.io transport exposes no per-connection message cap; the pre-hello limit is not applied');
     });
-    new FleetGateway(this.core.fleetDependencies, { ...this.core.fleetOptions, maxMessageBytes: this.settings.maxMessageBytes }).attach(this.io.of(FLEET_NAMESPACE));
+    new FleetGateway(this.core.fleetDependencies, { ...this.core.fleetOptions, maxMessageBytes: this.settings.maxMessageBytes }, cap).attach(this.io.of(FLEET_NAMESPACE));
     this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics, clock: this.core.clock }).attach(
       this.io.of(CONSOLE_NAMESPACE),
     );

@@ -3,9 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShoalError } from '@shoal/protocol';
 import { MIN_ADMIN_TOKEN_LENGTH } from './auth/admin-auth.js';
+import { defaultMaxConnections, descriptorLimit } from './fleet/connection-cap.js';
 
 export interface CoordinatorSettings {
   dataDir: string;
+  /** postgres:// URL: keep the store in PostgreSQL instead of SQLite under dataDir (one coordinator node per database for now). */
+  databaseUrl: string | undefined;
   host: string;
   port: number;
   heartbeatIntervalMs: number;
@@ -32,12 +35,17 @@ export interface CoordinatorSettings {
    * sample at most budget / (4 bytes × parameters) clients per round, and a job asking for more is refused.
    */
   aggregationMemoryBytes: number;
+  /** Memory for weights frames served from cache (every download codec, deltas included); 0 builds every download anew. */
+  downloadCacheBytes: number;
   /** A /fleet connection with no accepted hello by then is closed. */
   helloTimeoutMs: number;
+  /** /fleet sockets held at once; beyond it CAPACITY_EXCEEDED (default: the fd soft limit less a reserve, fleet/connection-cap.ts). */
+  maxConnections: number;
 }
 
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
   dataDir: join('.shoal', 'coordinator'),
+  databaseUrl: undefined,
   host: '127.0.0.1',
   port: 7070,
   heartbeatIntervalMs: 5_000,
@@ -53,7 +61,9 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   tlsKeyFile: undefined,
   requireEnrolment: false,
   aggregationMemoryBytes: 1024 * 1024 * 1024,
+  downloadCacheBytes: 256 * 1024 * 1024,
   helloTimeoutMs: 30_000,
+  maxConnections: defaultMaxConnections(descriptorLimit()),
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -65,6 +75,7 @@ function option(name: string, message: string): ShoalError {
 export function resolveSettings(partial: Partial<CoordinatorSettings>): CoordinatorSettings {
   const settings = { ...DEFAULT_SETTINGS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   if (typeof settings.dataDir !== 'string' || settings.dataDir === '') throw option('dataDir', 'must be a non-empty path');
+  if (settings.databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(String(settings.databaseUrl))) throw option('databaseUrl', 'must be a postgres:// or postgresql:// URL');
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) throw option('port', `must be 0..65535, got ${settings.port}`);
   if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');
@@ -72,6 +83,8 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   if (typeof settings.requireEnrolment !== 'boolean') throw option('requireEnrolment', 'must be true or false');
   if (!Number.isInteger(settings.maxUpdateAttempts) || settings.maxUpdateAttempts < 1) throw option('maxUpdateAttempts', 'must be an integer >= 1');
   if (!Number.isInteger(settings.helloTimeoutMs) || settings.helloTimeoutMs < 100) throw option('helloTimeoutMs', 'must be an integer >= 100');
+  if (!Number.isInteger(settings.maxConnections) || settings.maxConnections < 1) throw option('maxConnections', `must be an integer >= 1, got ${settings.maxConnections}`);
+  if (!Number.isInteger(settings.downloadCacheBytes) || settings.downloadCacheBytes < 0) throw option('downloadCacheBytes', 'must be an integer >= 0');
   if (!Number.isInteger(settings.aggregationMemoryBytes) || settings.aggregationMemoryBytes < 1 << 20) throw option('aggregationMemoryBytes', 'must be an integer of at least 1 MiB');
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
     throw option(settings.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile', 'must be given together with the other TLS file');

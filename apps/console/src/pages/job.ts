@@ -4,6 +4,7 @@
  */
 import type { JobView, RoundView } from '@shoal/protocol';
 import { api, ApiError, isAbort } from '../api.js';
+import { allPages } from '../paged.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCountdown } from '../format.js';
 import type { Page, PageContext } from '../router.js';
@@ -57,11 +58,11 @@ export function jobPage(context: PageContext): Page {
     loading = true;
     staleWhileLoading = false;
     try {
-      const [view, list] = await Promise.all([api<JobView>(path, { signal: controller.signal }), api<{ items: RoundView[] }>(`${path}/rounds`, { signal: controller.signal })]);
+      const [view, list] = await Promise.all([api<JobView>(path, { signal: controller.signal }), allPages<RoundView>(`${path}/rounds`, { signal: controller.signal })]);
       job = view;
       rounds.clear();
-      for (const round of list.items) rounds.set(round.round, round);
-      const running = list.items.find((round) => round.status === 'running');
+      for (const round of list) rounds.set(round.round, round);
+      const running = list.find((round) => round.status === 'running');
       open = running === undefined ? undefined : { round: running.round, selected: running.selected, reported: running.reported, failed: running.failed, deadlineAt: running.deadlineAt };
       if (body.querySelector('.job-content') === null) replaceChildren(body, h('div', { class: 'job-content' }, actionMessage, summary, progress, charts.element, table, configDetails(view)));
       render();

@@ -4,6 +4,7 @@
  */
 import type { DeploymentView, JobView, ModelVersionView } from '@shoal/protocol';
 import { api, isAbort } from '../api.js';
+import { allPages } from '../paged.js';
 import { h, replaceChildren, throttle } from '../dom.js';
 import { formatBytes, formatNumber, formatPercent, formatTime } from '../format.js';
 import type { Page, PageContext } from '../router.js';
@@ -47,7 +48,7 @@ export function modelsPage(context: PageContext): Page {
     const job = jobs.find((candidate) => candidate.id === selected);
     if (job === undefined) return;
     try {
-      const { items } = await api<{ items: ModelVersionView[] }>(`/jobs/${encodeURIComponent(job.id)}/models`, { signal: controller.signal });
+      const items = await allPages<ModelVersionView>(`/jobs/${encodeURIComponent(job.id)}/models`, { signal: controller.signal });
       replaceChildren(results, render(job, items));
     } catch (error) {
       if (!isAbort(error)) replaceChildren(results, errorState(error, () => void loadVersions()));

@@ -37,6 +37,7 @@ export interface ProtocolV1Messages {
   "console-round-finished"?: ConsoleRoundFinished;
   "console-round-progress"?: ConsoleRoundProgress;
   "console-round-started"?: ConsoleRoundStarted;
+  "contribution-page"?: ContributionPage;
   contribution?: ContributionView;
   "create-api-token-request"?: CreateApiTokenRequest;
   "create-artifact-request"?: CreateArtifactRequest;
@@ -61,8 +62,10 @@ export interface ProtocolV1Messages {
   job?: JobView;
   "join-token"?: JoinTokenView;
   "model-document"?: ModelDocument;
+  "model-version-page"?: ModelVersionPage;
   "model-version"?: ModelVersionView;
   "protocol-error"?: ProtocolErrorNotice;
+  "round-page"?: RoundPage;
   round?: RoundView;
   "secagg-advertise"?: SecAggAdvertise;
   "secagg-masked-input-request"?: SecAggMaskedInputRequest;
@@ -591,6 +594,27 @@ export interface ConsoleRoundStarted {
   deadlineAt: number;
 }
 /**
+ * One page of GET /api/v1/jobs/{jobId}/rounds/{round}/contributions, ordered by client ids ascending (rest.md, Paged lists).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ContributionPage".
+ */
+export interface ContributionPage {
+  items: ContributionView[];
+  /**
+   * Every item of the list, on all pages.
+   */
+  total: number;
+  /**
+   * The page size used (the `limit` parameter, default 100).
+   */
+  limit: number;
+  /**
+   * Present when more items follow: pass it as `after` for the next page.
+   */
+  next?: string;
+}
+/**
  * What one client did in one round, from GET /api/v1/jobs/{jobId}/rounds/{round}/contributions.
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
@@ -804,6 +828,19 @@ export interface CreateJobRequest {
    * The most clients sampled per round. Strategies that hold every update (fedmedian, fedtrimmedavg, krum, multikrum) default to what the coordinator's aggregation memory budget allows and refuse more.
    */
   maxFitClients?: number;
+  /**
+   * Which model versions keep their weights after each round. Always kept besides these: version 0, the latest, any version a deployment or an edge artifact was made from, and the current round's base. A pruned version keeps its metadata and metrics; downloading its weights answers NOT_FOUND.
+   */
+  retention?: {
+    /**
+     * The latest version and the ones before it, this many in all (default 10).
+     */
+    keepLast?: number;
+    /**
+     * Every version whose number is a multiple of this (default 100).
+     */
+    keepEvery?: number;
+  };
   /**
    * Robust z-score (median / MAD) of an update's norm or distance to the aggregate above which its contribution is flagged as an outlier (default 3.5).
    */
@@ -1675,6 +1712,27 @@ export interface ModelTensorSpec {
   shape: number[];
 }
 /**
+ * One page of GET /api/v1/jobs/{jobId}/models, ordered by version numbers ascending (rest.md, Paged lists).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "ModelVersionPage".
+ */
+export interface ModelVersionPage {
+  items: ModelVersionView[];
+  /**
+   * Every item of the list, on all pages.
+   */
+  total: number;
+  /**
+   * The page size used (the `limit` parameter, default 100).
+   */
+  limit: number;
+  /**
+   * Present when more items follow: pass it as `after` for the next page.
+   */
+  next?: number;
+}
+/**
  * A stored global model version, from GET /api/v1/jobs/{jobId}/models.
  *
  * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
@@ -1702,6 +1760,10 @@ export interface ModelVersionView {
   byteLength: number;
   centralAccuracy?: number;
   centralLoss?: number;
+  /**
+   * Milliseconds since the Unix epoch.
+   */
+  prunedAt?: number;
   weightsUrl: string;
   modelUrl: string;
 }
@@ -1714,6 +1776,27 @@ export interface ModelVersionView {
 export interface ProtocolErrorNotice {
   event: string;
   error: WireError;
+}
+/**
+ * One page of GET /api/v1/jobs/{jobId}/rounds, ordered by round numbers ascending (rest.md, Paged lists).
+ *
+ * This interface was referenced by `ProtocolV1Messages`'s JSON-Schema
+ * via the `definition` "RoundPage".
+ */
+export interface RoundPage {
+  items: RoundView[];
+  /**
+   * Every item of the list, on all pages.
+   */
+  total: number;
+  /**
+   * The page size used (the `limit` parameter, default 100).
+   */
+  limit: number;
+  /**
+   * Present when more items follow: pass it as `after` for the next page.
+   */
+  next?: number;
 }
 /**
  * One training round, from GET /api/v1/jobs/{jobId}/rounds.

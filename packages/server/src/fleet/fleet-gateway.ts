@@ -2,6 +2,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import { ShoalError } from '@shoal/protocol';
 import type { ClientConnection } from './client-registry.js';
+import type { ConnectionCap } from './connection-cap.js';
 import { FleetSession, checkHandshake, type FleetDependencies, type FleetSessionOptions } from './fleet-session.js';
 import { capMessages } from './message-cap.js';
 
@@ -14,12 +15,15 @@ export class FleetGateway {
   constructor(
     private readonly deps: FleetDependencies,
     private readonly options: FleetGatewayOptions,
+    /** Without one, the gateway holds any number of sockets (the in-process tests). */
+    private readonly cap?: ConnectionCap,
   ) {}
 
   attach(namespace: Namespace): void {
     namespace.use((socket, next) => {
       try {
         socket.data.handshakeClientId = checkHandshake(this.deps, socket.handshake.auth, socket.handshake.address).clientId;
+        this.hold(socket);
         next();
       } catch (error) {
         const failure = ShoalError.from(error);
@@ -27,6 +31,17 @@ export class FleetGateway {
       }
     });
     namespace.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /** Takes a slot of the cap (CAPACITY_EXCEEDED when none is left) until the socket or its transport closes. */
+  private hold(socket: Socket): void {
+    const cap = this.cap;
+    if (cap === undefined) return;
+    cap.acquire(socket.id);
+    const release = () => cap.release(socket.id);
+    // A socket refused later, or whose transport closed before it joined, never sees 'disconnect'; its transport's close frees the slot.
+    socket.conn.once('close', release);
+    socket.once('disconnect', release);
   }
 
   private onConnection(socket: Socket): void {

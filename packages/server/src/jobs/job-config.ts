@@ -5,6 +5,14 @@ import { planPrivacy } from './privacy-config.js';
 import { normalizeSecureAggregation, type SecureAggregationConfig } from './secure-aggregation-config.js';
 import { JOB_LIMIT_DEFAULTS, fieldError, normalizeStrategy, type StrategyConfig } from './strategy-config.js';
 
+/** Which model versions keep their weights (store/version-retention.ts lists everything else that is kept). */
+export interface RetentionPolicy {
+  /** The latest version and the ones before it, this many in all. */
+  keepLast: number;
+  /** Every version whose number is a multiple of this. */
+  keepEvery: number;
+}
+
 export interface JobConfig {
   name: string;
   model: ModelSource;
@@ -39,6 +47,8 @@ export interface JobConfig {
   secureAggregation: SecureAggregationConfig | undefined;
   /** Only enrolled, unrevoked devices are sampled, and every update must carry a valid device signature. */
   requireEnrolledDevices: boolean;
+  /** Versions outside it lose their weights after each round (the rows, metrics and evaluation stay). */
+  retention: RetentionPolicy;
 }
 
 export const JOB_DEFAULTS = {
@@ -54,6 +64,7 @@ export const JOB_DEFAULTS = {
   uploadCodec: { id: 'int8', params: {} },
   downloadCodec: { id: 'float32', params: {} },
   serverLearningRate: 1,
+  retention: { keepLast: 10, keepEvery: 100 },
 } as const;
 
 function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, registry: CodecRegistry): void {
@@ -123,10 +134,14 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
     privacy: request.privacy,
     secureAggregation,
     requireEnrolledDevices: request.requireEnrolledDevices ?? false,
+    retention: {
+      keepLast: request.retention?.keepLast ?? JOB_DEFAULTS.retention.keepLast,
+      keepEvery: request.retention?.keepEvery ?? JOB_DEFAULTS.retention.keepEvery,
+    },
   };
 }
 
-/** Configs stored before downloadCodec, errorFeedback, requireEnrolledDevices and the update bounds existed behave as they did. */
+/** Configs stored before downloadCodec, errorFeedback, requireEnrolledDevices, the update bounds and retention existed get their defaults. */
 export function withCompressionDefaults(config: JobConfig): JobConfig {
   return {
     ...config,
@@ -135,6 +150,7 @@ export function withCompressionDefaults(config: JobConfig): JobConfig {
     downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec,
     errorFeedback: config.errorFeedback ?? false,
     requireEnrolledDevices: config.requireEnrolledDevices ?? false,
+    retention: config.retention ?? { ...JOB_DEFAULTS.retention },
   };
 }
 

@@ -83,6 +83,9 @@ export class JobRunner {
     } catch (error) {
       if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
       throw error;
+    } finally {
+      // Before the service closes the store: late downloads' bytes reach their rows.
+      this.downloads.flush();
     }
   }
 
@@ -127,7 +130,7 @@ export class JobRunner {
     if (this.abort.signal.reason === 'shutdown') return true;
 
     const parameterCount = totalElements(job.tensorSpecs);
-    const closed = { job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.downloads.downloads, strategy };
+    const closed = { job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.downloads.roundClosed(), strategy };
     const recorded = await recordFitRound({ ...this.ctx, versions: this.versions }, this.log, this.privacy, closed);
     if (recorded.version === undefined || recorded.stopped) return true;
     await evaluateAndRecordRound({

@@ -1,4 +1,9 @@
-/** Attributes weights downloads to the open round's fit tasks: bytes per contribution, and how many downloads were deltas. */
+/**
+ * Attributes weights downloads to the open round's fit tasks: bytes per contribution, and how many downloads were
+ * deltas. The byte metric moves at once; the contribution rows are written in batches (summed per round and client),
+ * at round open and close, when the runner ends, and at most `flushIntervalMs` after a download, so a round of a
+ * thousand downloads costs a handful of writes and a crash loses at most the counters of the last interval.
+ */
 import type { RoundLedger } from '../rounds/round-ledger.js';
 
 export interface DownloadCounts {
@@ -6,30 +11,63 @@ export interface DownloadCounts {
   deltas: number;
 }
 
+/** How long downloaded bytes may wait in memory before their rows are written. */
+export const DEFAULT_BYTES_DOWN_FLUSH_MS = 1_000;
+
 export class DownloadAccounting {
   private readonly tasks = new Map<string, { round: number; clientId: string }>();
   private counts: DownloadCounts = { total: 0, deltas: 0 };
+  /** Bytes not yet written, per round and client. */
+  private readonly pending = new Map<string, { round: number; clientId: string; bytes: number }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly ledger: RoundLedger) {}
+  constructor(
+    private readonly ledger: Pick<RoundLedger, 'bytesDown' | 'writeBytesDown'>,
+    private readonly flushIntervalMs = DEFAULT_BYTES_DOWN_FLUSH_MS,
+  ) {}
 
   /** A new round's tasks: downloads for earlier tasks count only in the metric from now on. */
   roundOpened(round: number, tasks: ReadonlyMap<string, string>): void {
+    this.flush();
     this.tasks.clear();
     this.counts = { total: 0, deltas: 0 };
     for (const [clientId, taskId] of tasks) this.tasks.set(taskId, { round, clientId });
   }
 
-  /** The downloads made for the round's fit tasks so far. */
-  get downloads(): DownloadCounts {
+  /** The round closed: its rows hold every byte downloaded so far, and these are its download counts. */
+  roundClosed(): DownloadCounts {
+    this.flush();
     return this.counts;
   }
 
-  /** A weights download (full, or a delta from the client's base version), with the taskId its URL named. */
+  /**
+   * A weights download (full, or a delta from the client's base version), with the taskId its URL named. A download
+   * answered "not modified" moves no bytes and is not counted as one.
+   */
   record(taskId: string | undefined, bytes: number, delta: boolean): void {
+    if (bytes === 0) return;
+    this.ledger.bytesDown(undefined, undefined, bytes);
     const task = taskId === undefined ? undefined : this.tasks.get(taskId);
-    this.ledger.bytesDown(task?.round, task?.clientId, bytes);
     if (task === undefined) return;
     this.counts.total += 1;
     if (delta) this.counts.deltas += 1;
+    const key = `${task.round}\n${task.clientId}`;
+    const waiting = this.pending.get(key);
+    if (waiting === undefined) this.pending.set(key, { ...task, bytes });
+    else waiting.bytes += bytes;
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Writes the waiting bytes to their contribution rows. */
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    this.ledger.writeBytesDown(rows);
   }
 }

@@ -1,4 +1,4 @@
-/** Jobs over REST: create, list and inspect them, stop one, and read their rounds, contributions and model versions. */
+/** Jobs over REST: create, list and inspect them, stop one, and read their rounds, contributions and model versions (paged). */
 import type { Request, RequestHandler } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from '../auth/audit-log.js';
@@ -9,6 +9,7 @@ import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 import { noBody } from './json-body.js';
+import { idPageQuery, numberedPageQuery, pageAfter } from './list-page.js';
 import { toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
 
 export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
@@ -45,7 +46,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
 
   routes.get('/jobs/:jobId/rounds', 'read', (request, response) => {
     const job = requireJob(request);
-    response.json({ items: store.listRounds(job.id).map(toRoundView) });
+    const page = pageAfter(store.listRounds(job.id), (round) => round.round, numberedPageQuery(request));
+    response.json({ ...page, items: page.items.map(toRoundView) });
   });
 
   routes.get('/jobs/:jobId/rounds/:round', 'read', (request, response) => {
@@ -58,7 +60,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
   routes.get('/jobs/:jobId/rounds/:round/contributions', 'read', (request, response) => {
     const job = requireJob(request);
     const round = integerParam(request.params['round'], 'round');
-    response.json({ items: store.listContributions(job.id, round).map(toContributionView) });
+    const page = pageAfter(store.listContributions(job.id, round), (contribution) => contribution.clientId, idPageQuery(request));
+    response.json({ ...page, items: page.items.map(toContributionView) });
   });
 
   routes.get('/jobs/:jobId/model.json', 'device-read', deps.deviceScope, (request, response) => {
@@ -68,7 +71,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
 
   routes.get('/jobs/:jobId/models', 'read', (request, response) => {
     const job = requireJob(request);
-    response.json({ items: store.listVersions(job.id).map(toModelVersionView) });
+    const page = pageAfter(store.listVersions(job.id), (version) => version.version, numberedPageQuery(request));
+    response.json({ ...page, items: page.items.map(toModelVersionView) });
   });
 
   routes.get('/jobs/:jobId/models/:version', 'read', (request, response) => {

@@ -75,6 +75,7 @@ export function toModelVersionView(version: ModelVersionRecord): ModelVersionVie
     byteLength: version.byteLength,
     centralAccuracy: version.centralAccuracy,
     centralLoss: version.centralLoss,
+    prunedAt: version.prunedAt,
     weightsUrl: `/api/v1/jobs/${version.jobId}/models/${version.version}/weights`,
     modelUrl: `/api/v1/jobs/${version.jobId}/model.json`,
   });

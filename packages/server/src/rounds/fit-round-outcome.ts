@@ -114,6 +114,8 @@ export async function recordFitRound(
     store.strategyStates.save(job.id, version.version, state);
     store.strategyStates.pruneBefore(job.id, version.version);
   }
+  // The round's base stays: clients still holding it may ask for a delta from it.
+  if (version !== undefined) store.pruneVersions(job.id, job.config.retention, [baseVersion], clock.now());
   metrics.rounds.inc({ status });
   metrics.roundDuration.observe(metricsOfRound.durationMs! / 1000);
   log.info({ round, status, statusReason, modelVersion: version?.version, ...metricsOfRound }, 'round finished');

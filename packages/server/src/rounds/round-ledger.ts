@@ -88,6 +88,11 @@ export class RoundLedger {
     if (round !== undefined && clientId !== undefined) this.deps.store.addBytesDown(this.deps.jobId, round, clientId, bytes);
   }
 
+  /** Model bytes already in the metric, summed per round and client by DownloadAccounting, written to their rows. */
+  writeBytesDown(rows: readonly { round: number; clientId: string; bytes: number }[]): void {
+    for (const { round, clientId, bytes } of rows) this.deps.store.addBytesDown(this.deps.jobId, round, clientId, bytes);
+  }
+
   /** The round's counts as the console shows them live. */
   progress(state: RoundState): void {
     this.deps.events.emit('round:progress', { jobId: this.deps.jobId, round: state.round, reported: state.accepted.length, failed: state.failures.length, selected: state.tasks.size });

@@ -1,15 +1,16 @@
 /** The edge_artifacts table: edge-optimised artifacts built from model versions (weights frame, size, accuracy, latency). */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import type { ArtifactRecord, ArtifactSummary } from './records.js';
 import type { Row } from './row-values.js';
 import type { ArtifactsPort } from './store.js';
 
 export type { ArtifactBuildReport, ArtifactRecord, ArtifactSummary } from './records.js';
 
-const SUMMARY_COLUMNS =
+export const SUMMARY_COLUMNS =
   'id, job_id, version, created_at, candidate, topology, tensor_specs, codec, size_bytes, gzip_bytes, accuracy, latency_p50_ms, latency_p99_ms, parameter_count, sparsity, min_accuracy, held_out_examples, report';
 
-function summaryFromRow(row: Row): ArtifactSummary {
+export function summaryFromRow(row: Row): ArtifactSummary {
   return {
     id: String(row['id']),
     jobId: String(row['job_id']),
@@ -33,16 +34,19 @@ function summaryFromRow(row: Row): ArtifactSummary {
 }
 
 export class ArtifactRecords implements ArtifactsPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+  }
 
   insert(artifact: ArtifactRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO edge_artifacts (id, job_id, version, created_at, candidate, topology, tensor_specs, codec, weights, size_bytes, gzip_bytes,
-           accuracy, latency_p50_ms, latency_p99_ms, parameter_count, sparsity, min_accuracy, held_out_examples, report)
-         VALUES (@id, @jobId, @version, @createdAt, @candidate, @topology, @tensorSpecs, @codec, @weights, @sizeBytes, @gzipBytes,
-           @accuracy, @latencyP50Ms, @latencyP99Ms, @parameterCount, @sparsity, @minAccuracy, @heldOutExamples, @report)`,
-      )
+    this.sql(
+      `INSERT INTO edge_artifacts (id, job_id, version, created_at, candidate, topology, tensor_specs, codec, weights, size_bytes, gzip_bytes,
+         accuracy, latency_p50_ms, latency_p99_ms, parameter_count, sparsity, min_accuracy, held_out_examples, report)
+       VALUES (@id, @jobId, @version, @createdAt, @candidate, @topology, @tensorSpecs, @codec, @weights, @sizeBytes, @gzipBytes,
+         @accuracy, @latencyP50Ms, @latencyP99Ms, @parameterCount, @sparsity, @minAccuracy, @heldOutExamples, @report)`,
+    )
       .run({
         ...artifact,
         topology: JSON.stringify(artifact.topology),
@@ -55,7 +59,7 @@ export class ArtifactRecords implements ArtifactsPort {
 
   /** The artifact with its weights frame. */
   get(id: string): ArtifactRecord | undefined {
-    const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, weights FROM edge_artifacts WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.sql(`SELECT ${SUMMARY_COLUMNS}, weights FROM edge_artifacts WHERE id = ?`).get(id) as Row | undefined;
     if (row === undefined) return undefined;
     const weights = row['weights'] as Buffer;
     return { ...summaryFromRow(row), weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) };
@@ -65,13 +69,13 @@ export class ArtifactRecords implements ArtifactsPort {
   list(filter: { jobId?: string | undefined } = {}): ArtifactSummary[] {
     const rows = (
       filter.jobId === undefined
-        ? this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM edge_artifacts ORDER BY created_at, id`).all()
-        : this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM edge_artifacts WHERE job_id = ? ORDER BY created_at, id`).all(filter.jobId)
+        ? this.sql(`SELECT ${SUMMARY_COLUMNS} FROM edge_artifacts ORDER BY created_at, id`).all()
+        : this.sql(`SELECT ${SUMMARY_COLUMNS} FROM edge_artifacts WHERE job_id = ? ORDER BY created_at, id`).all(filter.jobId)
     ) as Row[];
     return rows.map(summaryFromRow);
   }
 
   count(): number {
-    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM edge_artifacts').get() as Row)['n']);
+    return Number((this.sql('SELECT COUNT(*) AS n FROM edge_artifacts').get() as Row)['n']);
   }
 }

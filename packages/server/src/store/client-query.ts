@@ -1,5 +1,6 @@
 /** Paged, filtered and sorted reads of the clients table, so the fleet view stays fast with many thousands of clients. */
 import type Database from 'better-sqlite3';
+import { statements } from './prepared-statements.js';
 import type { ContributionStatus } from './records.js';
 import type { Row } from './row-values.js';
 import type { ClientQuery, ClientSortKey, RecentContribution } from './store.js';
@@ -36,14 +37,13 @@ export function queryClients(db: Database.Database, query: ClientQuery): { rows:
   if (query.status !== undefined) conditions.push(query.status === 'online' ? ONLINE : `NOT ${ONLINE}`);
   const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
   const direction = query.descending ? 'DESC' : 'ASC';
-  const rows = db
-    .prepare(
+  const rows = statements(db)(
       `SELECT c.*, ${ACCEPTED_COUNT} AS contributions FROM clients c ${where}
        ORDER BY ${ORDER[query.sort]} ${direction}, c.id LIMIT @limit OFFSET @offset`,
     )
     .all(params) as Row[];
   // better-sqlite3 ignores named parameters a statement does not use, so both statements take the same object.
-  const total = Number((db.prepare(`SELECT COUNT(*) AS n FROM clients c ${where}`).get(params) as Row)['n']);
+  const total = Number((statements(db)(`SELECT COUNT(*) AS n FROM clients c ${where}`).get(params) as Row)['n']);
   return { rows, total };
 }
 
@@ -51,25 +51,22 @@ export function queryClients(db: Database.Database, query: ClientQuery): { rows:
 export function recentContributions(db: Database.Database, clientIds: readonly string[], perClient: number): Map<string, RecentContribution[]> {
   const result = new Map<string, RecentContribution[]>(clientIds.map((id) => [id, []]));
   if (clientIds.length === 0) return result;
-  const rows = db
-    .prepare(
+  const rows = statements(db)(
       `SELECT client_id, job_id, round, status, updated_at FROM (
          SELECT k.*, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY updated_at DESC, round DESC) AS position
          FROM contributions k WHERE client_id IN (SELECT value FROM json_each(?))
        ) WHERE position <= ? ORDER BY client_id, position`,
     )
     .all(JSON.stringify(clientIds), perClient) as Row[];
-  for (const row of rows) {
-    result.get(String(row['client_id']))?.push({
-      jobId: String(row['job_id']),
-      round: Number(row['round']),
-      status: row['status'] as ContributionStatus,
-      at: Number(row['updated_at']),
-    });
-  }
+  for (const row of rows) result.get(String(row['client_id']))?.push(recentFromRow(row));
   return result;
 }
 
+/** One row of the recent-contributions query (client_id, job_id, round, status, updated_at). */
+export function recentFromRow(row: Row): RecentContribution {
+  return { jobId: String(row['job_id']), round: Number(row['round']), status: row['status'] as ContributionStatus, at: Number(row['updated_at']) };
+}
+
 export function countClients(db: Database.Database): number {
-  return Number((db.prepare('SELECT COUNT(*) AS n FROM clients').get() as Row)['n']);
+  return Number((statements(db)('SELECT COUNT(*) AS n FROM clients').get() as Row)['n']);
 }

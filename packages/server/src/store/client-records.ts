@@ -1,44 +1,78 @@
-/** The clients table: who said hello, with what capabilities and when, and the fleet view's reads over it. */
+/**
+ * The clients table: who said hello, with what capabilities and when, and the fleet view's reads over it. Last-seen
+ * touches are batched (last-seen-buffer.ts); a read of one client overlays its pending touch, and reads of many write
+ * the pending ones first, so every read is exact.
+ */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import { countClients, queryClients, recentContributions } from './client-query.js';
+import { LastSeenBuffer } from './last-seen-buffer.js';
 import type { ClientRecord } from './records.js';
 import { clientFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
 import type { ClientQuery, ClientsPort, RecentContribution } from './store.js';
 
 export class ClientRecords implements ClientsPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+  private readonly lastSeen: LastSeenBuffer;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+    this.lastSeen = new LastSeenBuffer((seen) => this.writeLastSeen(seen));
+  }
+
+  /** Writes the pending last-seen touches, in one transaction. */
+  flushLastSeen(): void {
+    this.lastSeen.flush();
+  }
+
+  /** Flushes and stops the write-behind timer; called before the database closes. */
+  close(): void {
+    this.lastSeen.flush();
+    this.lastSeen.stop();
+  }
+
+  private writeLastSeen(seen: ReadonlyMap<string, number>): void {
+    const update = this.sql('UPDATE clients SET last_seen_at = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const [id, at] of seen) update.run(at, id);
+    })();
+  }
 
   upsertClient(client: ClientRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES (@id, @name, @capabilities, @firstSeenAt, @lastSeenAt)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
-      )
+    this.lastSeen.forget(client.id);
+    this.sql(
+      `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES (@id, @name, @capabilities, @firstSeenAt, @lastSeenAt)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
+    )
       .run({ ...client, capabilities: JSON.stringify(client.capabilities) });
   }
 
   touchClient(id: string, at: number): void {
-    this.db.prepare('UPDATE clients SET last_seen_at = ? WHERE id = ?').run(at, id);
+    this.lastSeen.touch(id, at);
   }
 
   getClient(id: string): ClientRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
-    return row === undefined ? undefined : clientFromRow(row);
+    const row = this.sql('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
+    if (row === undefined) return undefined;
+    const client = clientFromRow(row);
+    const pending = this.lastSeen.pendingAt(id);
+    return pending === undefined ? client : { ...client, lastSeenAt: pending };
   }
 
   listClients(): ClientRecord[] {
-    return (this.db.prepare('SELECT * FROM clients ORDER BY id').all() as Row[]).map(clientFromRow);
+    this.lastSeen.flush();
+    return (this.sql('SELECT * FROM clients ORDER BY id').all() as Row[]).map(clientFromRow);
   }
 
   contributionCounts(): Map<string, number> {
-    const rows = this.db
-      .prepare(`SELECT client_id, COUNT(*) AS n FROM contributions WHERE status = 'accepted' GROUP BY client_id`)
+    const rows = this.sql(`SELECT client_id, COUNT(*) AS n FROM contributions WHERE status = 'accepted' GROUP BY client_id`)
       .all() as Row[];
     return new Map(rows.map((row) => [String(row['client_id']), Number(row['n'])]));
   }
 
   queryClients(query: ClientQuery): { items: { client: ClientRecord; contributions: number }[]; total: number } {
+    this.lastSeen.flush();
     const { rows, total } = queryClients(this.db, query);
     return { items: rows.map((row) => ({ client: clientFromRow(row), contributions: Number(row['contributions']) })), total };
   }

@@ -13,7 +13,11 @@ export class ClientRetention implements ClientRetentionPort {
   private readonly pageStatement;
   private readonly deleteStatement;
 
-  constructor(private readonly db: Database.Database) {
+  /** `beforeRead` writes what is pending for the clients table (batched last-seen times) before it is judged. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly beforeRead: () => void = () => {},
+  ) {
     this.countStatement = db.prepare('SELECT COUNT(*) AS n FROM clients WHERE id NOT IN (SELECT client_id FROM devices)');
     // Oldest first, from a cursor (last_seen_at, id), so online clients that are skipped are not read again.
     this.pageStatement = db.prepare(
@@ -32,6 +36,7 @@ export class ClientRetention implements ClientRetentionPort {
    * recently seen ones; never one for which `isOnline` is true. Returns how many rows went.
    */
   prune(options: { before: number; keepAtMost: number; isOnline: (id: string) => boolean }): number {
+    this.beforeRead();
     return this.db.transaction(() => {
       let removed = 0;
       let excess = this.unenrolledCount() - options.keepAtMost;

@@ -1,16 +1,24 @@
-/** The contributions table: one row per selected client and round, patched as its upload is judged. */
+/**
+ * The contributions table: one row per selected client and round, patched as its upload is judged. Bytes a
+ * contribution gains are added to its job's totals in the same transaction, so the totals never need re-summing.
+ */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import type { ContributionRecord } from './records.js';
 import { contributionFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
 import type { ContributionPatch, ContributionsPort } from './store.js';
 
 export class ContributionRecords implements ContributionsPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+  }
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    this.db
-      .prepare(
+    this.db.transaction(() => {
+      const changed = this.sql(
         `UPDATE contributions SET status = COALESCE(@status, status), error_code = CASE WHEN @clearErrorCode = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
            num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
            loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
@@ -18,8 +26,7 @@ export class ContributionRecords implements ContributionsPort {
            distance_to_aggregate = COALESCE(@distanceToAggregate, distance_to_aggregate), outlier = COALESCE(@outlier, outlier),
            updated_at = @updatedAt
          WHERE job_id = @jobId AND round = @round AND client_id = @clientId`,
-      )
-      .run({
+      ).run({
         status: patch.status ?? null,
         errorCode: patch.errorCode ?? null,
         clearErrorCode: patch.clearErrorCode === true ? 1 : 0,
@@ -36,18 +43,28 @@ export class ContributionRecords implements ContributionsPort {
         jobId,
         round,
         clientId,
-      });
+      }).changes;
+      if (changed > 0 && patch.bytesUp !== undefined && patch.bytesUp !== 0) {
+        this.sql('UPDATE jobs SET bytes_up = bytes_up + ? WHERE id = ?').run(patch.bytesUp, jobId);
+      }
+    })();
   }
 
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
-    this.db
-      .prepare('UPDATE contributions SET bytes_down = bytes_down + ? WHERE job_id = ? AND round = ? AND client_id = ?')
-      .run(bytes, jobId, round, clientId);
+    this.db.transaction(() => {
+      const changed = this.sql('UPDATE contributions SET bytes_down = bytes_down + ? WHERE job_id = ? AND round = ? AND client_id = ?').run(
+        bytes,
+        jobId,
+        round,
+        clientId,
+      ).changes;
+      if (changed > 0 && bytes !== 0) this.sql('UPDATE jobs SET bytes_down = bytes_down + ? WHERE id = ?').run(bytes, jobId);
+    })();
   }
 
   listContributions(jobId: string, round: number): ContributionRecord[] {
-    return (
-      this.db.prepare('SELECT * FROM contributions WHERE job_id = ? AND round = ? ORDER BY client_id').all(jobId, round) as Row[]
-    ).map(contributionFromRow);
+    return (this.sql('SELECT * FROM contributions WHERE job_id = ? AND round = ? ORDER BY client_id').all(jobId, round) as Row[]).map(
+      contributionFromRow,
+    );
   }
 }

@@ -1,10 +1,11 @@
 /** Device identity tables: join tokens (hashes only), enrolled devices with their Ed25519 keys, and accepted payload hashes. */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import type { DeviceRecord, JoinTokenRecord } from './records.js';
 import { optionalNumber, optionalString, type Row } from './row-values.js';
 import type { DevicesPort } from './store.js';
 
-function joinTokenFromRow(row: Row): JoinTokenRecord {
+export function joinTokenFromRow(row: Row): JoinTokenRecord {
   return {
     id: String(row['id']),
     hash: String(row['token_hash']),
@@ -18,7 +19,7 @@ function joinTokenFromRow(row: Row): JoinTokenRecord {
   };
 }
 
-function deviceFromRow(row: Row): DeviceRecord {
+export function deviceFromRow(row: Row): DeviceRecord {
   return {
     clientId: String(row['client_id']),
     publicKey: String(row['public_key']),
@@ -31,28 +32,31 @@ function deviceFromRow(row: Row): DeviceRecord {
 }
 
 export class DeviceRecords implements DevicesPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+  }
 
   insertJoinToken(token: JoinTokenRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO join_tokens (id, token_hash, uses, uses_left, expires_at, labels, created_at, created_by)
-         VALUES (@id, @hash, @uses, @usesLeft, @expiresAt, @labels, @createdAt, @createdBy)`,
-      )
+    this.sql(
+      `INSERT INTO join_tokens (id, token_hash, uses, uses_left, expires_at, labels, created_at, created_by)
+       VALUES (@id, @hash, @uses, @usesLeft, @expiresAt, @labels, @createdAt, @createdBy)`,
+    )
       .run({ ...token, labels: JSON.stringify(token.labels) });
   }
 
   getJoinToken(id: string): JoinTokenRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM join_tokens WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM join_tokens WHERE id = ?').get(id) as Row | undefined;
     return row === undefined ? undefined : joinTokenFromRow(row);
   }
 
   listJoinTokens(): JoinTokenRecord[] {
-    return (this.db.prepare('SELECT * FROM join_tokens ORDER BY created_at, id').all() as Row[]).map(joinTokenFromRow);
+    return (this.sql('SELECT * FROM join_tokens ORDER BY created_at, id').all() as Row[]).map(joinTokenFromRow);
   }
 
   revokeJoinToken(id: string, at: number): void {
-    this.db.prepare('UPDATE join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
+    this.sql('UPDATE join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id);
   }
 
   /**
@@ -61,41 +65,39 @@ export class DeviceRecords implements DevicesPort {
    */
   enrol(device: DeviceRecord, now: number): boolean {
     return this.db.transaction(() => {
-      const used = this.db
-        .prepare('UPDATE join_tokens SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND expires_at > ? AND revoked_at IS NULL')
+      const used = this.sql('UPDATE join_tokens SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND expires_at > ? AND revoked_at IS NULL')
         .run(device.joinTokenId, now);
       if (used.changes !== 1) return false;
-      this.db
-        .prepare('INSERT INTO devices (client_id, public_key, name, join_token_id, enrolled_at) VALUES (@clientId, @publicKey, @name, @joinTokenId, @enrolledAt)')
+      this.sql('INSERT INTO devices (client_id, public_key, name, join_token_id, enrolled_at) VALUES (@clientId, @publicKey, @name, @joinTokenId, @enrolledAt)')
         .run(device);
       return true;
     })();
   }
 
   getDevice(clientId: string): DeviceRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE client_id = ?').get(clientId) as Row | undefined;
+    const row = this.sql('SELECT * FROM devices WHERE client_id = ?').get(clientId) as Row | undefined;
     return row === undefined ? undefined : deviceFromRow(row);
   }
 
   findDeviceByKey(publicKey: string): DeviceRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE public_key = ?').get(publicKey) as Row | undefined;
+    const row = this.sql('SELECT * FROM devices WHERE public_key = ?').get(publicKey) as Row | undefined;
     return row === undefined ? undefined : deviceFromRow(row);
   }
 
   listDevices(): DeviceRecord[] {
-    return (this.db.prepare('SELECT * FROM devices ORDER BY enrolled_at, client_id').all() as Row[]).map(deviceFromRow);
+    return (this.sql('SELECT * FROM devices ORDER BY enrolled_at, client_id').all() as Row[]).map(deviceFromRow);
   }
 
   revokeDevice(clientId: string, at: number, by: string): void {
-    this.db.prepare('UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE client_id = ? AND revoked_at IS NULL').run(at, by, clientId);
+    this.sql('UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE client_id = ? AND revoked_at IS NULL').run(at, by, clientId);
   }
 
   /** Remembers the hash of an accepted signed payload, so the same bytes cannot be accepted again in a later round. */
   recordPayload(jobId: string, round: number, clientId: string, payloadSha256: string): void {
-    this.db.prepare('UPDATE contributions SET payload_sha256 = ? WHERE job_id = ? AND round = ? AND client_id = ?').run(payloadSha256, jobId, round, clientId);
+    this.sql('UPDATE contributions SET payload_sha256 = ? WHERE job_id = ? AND round = ? AND client_id = ?').run(payloadSha256, jobId, round, clientId);
   }
 
   payloadSeen(jobId: string, clientId: string, payloadSha256: string): boolean {
-    return this.db.prepare('SELECT 1 FROM contributions WHERE client_id = ? AND payload_sha256 = ? AND job_id = ? LIMIT 1').get(clientId, payloadSha256, jobId) !== undefined;
+    return this.sql('SELECT 1 FROM contributions WHERE client_id = ? AND payload_sha256 = ? AND job_id = ? LIMIT 1').get(clientId, payloadSha256, jobId) !== undefined;
   }
 }

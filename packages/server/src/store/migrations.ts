@@ -229,4 +229,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE rounds ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
   `,
+  // Growth (issue #15): job byte totals kept incrementally (re-summed once here), rounds counted from an index, and
+  // model versions whose weights the retention policy dropped (the row stays, weights empty, pruned_at set).
+  `
+  UPDATE jobs SET bytes_up = (SELECT COALESCE(SUM(bytes_up), 0) FROM contributions WHERE job_id = jobs.id),
+    bytes_down = (SELECT COALESCE(SUM(bytes_down), 0) FROM contributions WHERE job_id = jobs.id);
+  CREATE INDEX rounds_by_status ON rounds (job_id, status);
+  ALTER TABLE model_versions ADD COLUMN pruned_at INTEGER;
+  CREATE INDEX model_versions_kept ON model_versions (job_id, version) WHERE pruned_at IS NULL;
+  CREATE INDEX deployments_by_job ON deployments (job_id, version);
+  `,
 ];

@@ -57,6 +57,8 @@ export interface ModelVersionRecord {
   byteLength: number;
   centralAccuracy: number | undefined;
   centralLoss: number | undefined;
+  /** When the retention policy dropped its weights (absent while they are kept); byteLength stays what was stored. */
+  prunedAt?: number | undefined;
 }
 
 export interface ContributionRecord {

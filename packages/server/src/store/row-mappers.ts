@@ -60,6 +60,7 @@ export function versionFromRow(row: Row): ModelVersionRecord {
     byteLength: Number(row['byte_length']),
     centralAccuracy: optionalNumber(row['central_accuracy']),
     centralLoss: optionalNumber(row['central_loss']),
+    ...(row['pruned_at'] === null || row['pruned_at'] === undefined ? {} : { prunedAt: Number(row['pruned_at']) }),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The serving tables: deployments and their history, each client's current assignment, and bounded telemetry windows. */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import type { CanaryPolicy } from '@shoal/protocol';
 import type { Assignment, Deployment, DeploymentEvent, DeploymentStatus, TelemetryWindow } from '../serving/deployment.js';
 import { optionalString, type Row } from './row-values.js';
@@ -7,7 +8,17 @@ import type { ServingPort, StatusChange } from './store.js';
 
 export type { StatusChange } from './store.js';
 
-function deploymentFromRow(row: Row): Deployment {
+export function deploymentEventFromRow(row: Row): DeploymentEvent {
+  return {
+    deploymentId: String(row['deployment_id']),
+    at: Number(row['at']),
+    status: String(row['status']) as DeploymentStatus,
+    actor: String(row['actor']),
+    reason: optionalString(row['reason']),
+  };
+}
+
+export function deploymentFromRow(row: Row): Deployment {
   const canary = optionalString(row['canary']);
   const reference = optionalString(row['reference']);
   return {
@@ -30,7 +41,7 @@ function deploymentFromRow(row: Row): Deployment {
   };
 }
 
-function windowFromRow(row: Row): TelemetryWindow {
+export function windowFromRow(row: Row): TelemetryWindow {
   return {
     deploymentId: String(row['deployment_id']),
     clientId: String(row['client_id']),
@@ -50,17 +61,20 @@ function windowFromRow(row: Row): TelemetryWindow {
 }
 
 export class ServingRecords implements ServingPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+  }
 
   /** Inserts a deployment and the status changes it causes (the cohort's previous one superseded), in one transaction. */
   insertDeployment(deployment: Deployment, changes: readonly StatusChange[]): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO deployments (id, job_id, version, artifact_id, cohort, canary, status, status_reason, previous_deployment_id, telemetry_interval_ms,
-             drift_threshold, reference, num_classes, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
+      this.sql(
+        `INSERT INTO deployments (id, job_id, version, artifact_id, cohort, canary, status, status_reason, previous_deployment_id, telemetry_interval_ms,
+           drift_threshold, reference, num_classes, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
         .run(
           deployment.id, deployment.jobId, deployment.version, deployment.artifactId ?? null, JSON.stringify(deployment.cohort),
           deployment.canary === undefined ? null : JSON.stringify(deployment.canary), deployment.status, deployment.statusReason ?? null,
@@ -79,7 +93,7 @@ export class ServingRecords implements ServingPort {
   }
 
   private applyChanges(changes: readonly StatusChange[], actor: string, at: number): void {
-    const update = this.db.prepare('UPDATE deployments SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?');
+    const update = this.sql('UPDATE deployments SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?');
     for (const change of changes) {
       update.run(change.status, change.reason ?? null, at, change.id);
       this.appendEvent({ deploymentId: change.id, at, status: change.status, actor, reason: change.reason });
@@ -87,50 +101,42 @@ export class ServingRecords implements ServingPort {
   }
 
   private appendEvent(event: DeploymentEvent): void {
-    this.db
-      .prepare('INSERT INTO deployment_events (deployment_id, at, status, actor, reason) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO deployment_events (deployment_id, at, status, actor, reason) VALUES (?, ?, ?, ?, ?)')
       .run(event.deploymentId, event.at, event.status, event.actor, event.reason ?? null);
   }
 
   get(id: string): Deployment | undefined {
-    const row = this.db.prepare('SELECT * FROM deployments WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM deployments WHERE id = ?').get(id) as Row | undefined;
     return row === undefined ? undefined : deploymentFromRow(row);
   }
 
   /** Newest first. */
   list(filter: { jobId?: string | undefined; status?: DeploymentStatus | undefined } = {}): Deployment[] {
-    const rows = this.db
-      .prepare('SELECT * FROM deployments WHERE (@jobId IS NULL OR job_id = @jobId) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC')
+    const rows = this.sql('SELECT * FROM deployments WHERE (@jobId IS NULL OR job_id = @jobId) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC')
       .all({ jobId: filter.jobId ?? null, status: filter.status ?? null }) as Row[];
     return rows.map(deploymentFromRow);
   }
 
   /** Deployments serving clients now: status canary or serving. */
   active(): Deployment[] {
-    return (this.db.prepare("SELECT * FROM deployments WHERE status IN ('canary', 'serving') ORDER BY created_at DESC, id DESC").all() as Row[]).map(deploymentFromRow);
+    return (this.sql("SELECT * FROM deployments WHERE status IN ('canary', 'serving') ORDER BY created_at DESC, id DESC").all() as Row[]).map(deploymentFromRow);
   }
 
   history(deploymentId: string): DeploymentEvent[] {
-    const rows = this.db.prepare('SELECT * FROM deployment_events WHERE deployment_id = ? ORDER BY id').all(deploymentId) as Row[];
-    return rows.map((row) => ({
-      deploymentId: String(row['deployment_id']),
-      at: Number(row['at']),
-      status: String(row['status']) as DeploymentStatus,
-      actor: String(row['actor']),
-      reason: optionalString(row['reason']),
-    }));
+    const rows = this.sql('SELECT * FROM deployment_events WHERE deployment_id = ? ORDER BY id').all(deploymentId) as Row[];
+    return rows.map(deploymentEventFromRow);
   }
 
   // Assignments
   assignment(clientId: string): Assignment | undefined {
-    const row = this.db.prepare('SELECT * FROM serving_assignments WHERE client_id = ?').get(clientId) as Row | undefined;
+    const row = this.sql('SELECT * FROM serving_assignments WHERE client_id = ?').get(clientId) as Row | undefined;
     return row === undefined
       ? undefined
       : { clientId: String(row['client_id']), deploymentId: String(row['deployment_id']), canary: Number(row['canary']) === 1, assignedAt: Number(row['assigned_at']) };
   }
 
   allAssignments(): Map<string, Assignment> {
-    const rows = this.db.prepare('SELECT * FROM serving_assignments').all() as Row[];
+    const rows = this.sql('SELECT * FROM serving_assignments').all() as Row[];
     return new Map(
       rows.map((row) => [
         String(row['client_id']),
@@ -143,46 +149,44 @@ export class ServingRecords implements ServingPort {
   saveAssignments(assignments: readonly Assignment[], removed: readonly string[] = []): void {
     if (assignments.length === 0 && removed.length === 0) return;
     this.db.transaction(() => {
-      const upsert = this.db.prepare(
-        `INSERT INTO serving_assignments (client_id, deployment_id, canary, assigned_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(client_id) DO UPDATE SET deployment_id = excluded.deployment_id, canary = excluded.canary, assigned_at = excluded.assigned_at`,
-      );
-      for (const a of assignments) upsert.run(a.clientId, a.deploymentId, a.canary ? 1 : 0, a.assignedAt);
-      const remove = this.db.prepare('DELETE FROM serving_assignments WHERE client_id = ?');
-      for (const clientId of removed) remove.run(clientId);
-    })();
-  }
+      const upsert = this.sql(
+      `INSERT INTO serving_assignments (client_id, deployment_id, canary, assigned_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(client_id) DO UPDATE SET deployment_id = excluded.deployment_id, canary = excluded.canary, assigned_at = excluded.assigned_at`,
+    );
+    for (const a of assignments) upsert.run(a.clientId, a.deploymentId, a.canary ? 1 : 0, a.assignedAt);
+    const remove = this.sql('DELETE FROM serving_assignments WHERE client_id = ?');
+    for (const clientId of removed) remove.run(clientId);
+  })();
+}
 
-  assignedClients(deploymentId: string): { clientId: string; canary: boolean }[] {
-    const rows = this.db.prepare('SELECT client_id, canary FROM serving_assignments WHERE deployment_id = ?').all(deploymentId) as Row[];
-    return rows.map((row) => ({ clientId: String(row['client_id']), canary: Number(row['canary']) === 1 }));
-  }
+assignedClients(deploymentId: string): { clientId: string; canary: boolean }[] {
+  const rows = this.sql('SELECT client_id, canary FROM serving_assignments WHERE deployment_id = ?').all(deploymentId) as Row[];
+  return rows.map((row) => ({ clientId: String(row['client_id']), canary: Number(row['canary']) === 1 }));
+}
 
-  // Telemetry
-  /** Stores one window and drops the client's windows beyond the newest `keep`. */
-  insertWindow(window: TelemetryWindow, keep: number): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO telemetry_windows (deployment_id, client_id, window_start_ms, window_end_ms, received_at, requests, errors, latency_p50, latency_p95,
-             latency_p99, latency_max, class_counts, input_histogram, input_mean, input_std, labelled_count, labelled_correct)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
+// Telemetry
+/** Stores one window and drops the client's windows beyond the newest `keep`. */
+insertWindow(window: TelemetryWindow, keep: number): void {
+  this.db.transaction(() => {
+    this.sql(
+        `INSERT INTO telemetry_windows (deployment_id, client_id, window_start_ms, window_end_ms, received_at, requests, errors, latency_p50, latency_p95,
+           latency_p99, latency_max, class_counts, input_histogram, input_mean, input_std, labelled_count, labelled_correct)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
         .run(
           window.deploymentId, window.clientId, window.windowStartMs, window.windowEndMs, window.receivedAt, window.requests, window.errors,
           window.latencyMs.p50, window.latencyMs.p95, window.latencyMs.p99, window.latencyMs.max, JSON.stringify(window.classCounts),
           JSON.stringify(window.inputHistogram), window.inputMean, window.inputStd, window.labelledCount, window.labelledCorrect,
         );
-      this.db
-        .prepare(
-          `DELETE FROM telemetry_windows WHERE client_id = @clientId AND id <= (
-             SELECT id FROM telemetry_windows WHERE client_id = @clientId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
-        )
+      this.sql(
+        `DELETE FROM telemetry_windows WHERE client_id = @clientId AND id <= (
+           SELECT id FROM telemetry_windows WHERE client_id = @clientId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+      )
         .run({ clientId: window.clientId, keep });
     })();
   }
 
   windows(deploymentId: string): TelemetryWindow[] {
-    return (this.db.prepare('SELECT * FROM telemetry_windows WHERE deployment_id = ? ORDER BY id').all(deploymentId) as Row[]).map(windowFromRow);
+    return (this.sql('SELECT * FROM telemetry_windows WHERE deployment_id = ? ORDER BY id').all(deploymentId) as Row[]).map(windowFromRow);
   }
 }

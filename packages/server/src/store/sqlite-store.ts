@@ -18,6 +18,8 @@ import { RoundRecords } from './round-records.js';
 import { ServingRecords } from './serving-records.js';
 import { StrategyStateRecords } from './strategy-state-records.js';
 import { VersionRecords } from './version-records.js';
+import { VersionRetention } from './version-retention.js';
+import type { RetentionPolicy } from '../jobs/job-config.js';
 import type { ClientRecord, ContributionRecord, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
 import type { ClientQuery, ContributionPatch, NewModelVersion, RecentContribution, RoundClose, Store } from './store.js';
 
@@ -35,11 +37,14 @@ export class SqliteStore implements Store {
   private readonly rounds: RoundRecords;
   private readonly contributions: ContributionRecords;
   private readonly versions: VersionRecords;
+  private readonly retention: VersionRetention;
 
   /** `path` is a file (its directory is created) or `:memory:`. */
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // auto_vacuum can only be chosen before the first table exists; older files keep theirs (version-retention.ts).
+    if (Number(this.db.pragma('user_version', { simple: true })) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
@@ -49,9 +54,10 @@ export class SqliteStore implements Store {
     this.serving = new ServingRecords(this.db);
     this.devices = new DeviceRecords(this.db);
     this.strategyStates = new StrategyStateRecords(this.db);
-    this.clientRetention = new ClientRetention(this.db);
     this.clients = new ClientRecords(this.db);
+    this.clientRetention = new ClientRetention(this.db, () => this.clients.flushLastSeen());
     this.versions = new VersionRecords(this.db);
+    this.retention = new VersionRetention(this.db);
     this.jobs = new JobRecords(this.db, this.versions);
     this.rounds = new RoundRecords(this.db, this.versions);
     this.contributions = new ContributionRecords(this.db);
@@ -68,6 +74,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    this.clients.close();
     this.db.close();
   }
 
@@ -157,5 +164,8 @@ export class SqliteStore implements Store {
   }
   getVersionWeights(jobId: string, version: number): Buffer | undefined {
     return this.versions.getVersionWeights(jobId, version);
+  }
+  pruneVersions(jobId: string, policy: RetentionPolicy, pinned: readonly number[], at: number): number[] {
+    return this.retention.pruneVersions(jobId, policy, pinned, at);
   }
 }

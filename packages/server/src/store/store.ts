@@ -5,6 +5,7 @@
  */
 import type { RoundMetrics } from '@shoal/protocol';
 import type { StrategyState } from '@shoal/strategy';
+import type { RetentionPolicy } from '../jobs/job-config.js';
 import type { Assignment, Deployment, DeploymentEvent, DeploymentStatus, TelemetryWindow } from '../serving/deployment.js';
 import type {
   ApiTokenRecord,
@@ -94,7 +95,10 @@ export interface JobsPort {
 export interface RoundsPort {
   /** Opens (or re-opens) a round with one `selected` contribution per client, and moves the job's currentRound to it. */
   startRound(round: RoundRecord, clientIds: readonly string[]): void;
-  /** Closes a round; with a version, the version, the round and the job's latestVersion change together; job bytes are re-summed. */
+  /**
+   * Closes a round; with a version, the version, the round and the job's latestVersion change together. Its work must
+   * not grow with the job's history: job bytes are kept as contributions change (updateContribution, addBytesDown).
+   */
   finishRound(round: RoundClose, version: NewModelVersion | undefined): void;
   /** Replaces the round's metrics. */
   updateRoundMetrics(jobId: string, round: number, metrics: RoundMetrics): void;
@@ -108,9 +112,9 @@ export interface RoundsPort {
 }
 
 export interface ContributionsPort {
-  /** Applies a patch to one contribution; an unknown (job, round, client) changes nothing. */
+  /** Applies a patch to one contribution (its `bytesUp` also adds to the job's bytesUp); an unknown (job, round, client) changes nothing. */
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void;
-  /** Adds downloaded bytes to one contribution. */
+  /** Adds downloaded bytes to one contribution and to its job's bytesDown; an unknown contribution changes nothing. */
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void;
   /** The round's contributions by client id. */
   listContributions(jobId: string, round: number): ContributionRecord[];
@@ -122,13 +126,25 @@ export interface VersionsPort {
   /** By version number, without weights. */
   listVersions(jobId: string): ModelVersionRecord[];
   getVersion(jobId: string, version: number): ModelVersionRecord | undefined;
-  /** The version's weights frame, exactly as stored. */
+  /** The version's weights frame, exactly as stored; undefined when there is no such version or its weights were pruned. */
   getVersionWeights(jobId: string, version: number): Uint8Array | undefined;
+  /**
+   * Applies the job's retention policy: every version not kept loses its weights and strategy state (its row stays,
+   * with `prunedAt`). Kept: version 0, the job's latestVersion and the `keepLast` before it (versions > latest −
+   * keepLast), every version divisible by `keepEvery`, any version a deployment (of any status) or an edge artifact
+   * names, and `pinned`. Returns the versions pruned by this call, ascending. Its work is bounded by the versions
+   * still kept, not by the job's history.
+   */
+  pruneVersions(jobId: string, policy: RetentionPolicy, pinned: readonly number[], at: number): number[];
 }
 
 export interface ClientsPort {
   /** Inserts a client, or updates its name, capabilities and lastSeenAt (firstSeenAt is kept). */
   upsertClient(client: ClientRecord): void;
+  /**
+   * Sets a client's lastSeenAt. May be written behind (SqliteStore batches touches into one transaction at most 5 s
+   * later, and at close), but every read of the store sees it at once.
+   */
   touchClient(id: string, at: number): void;
   getClient(id: string): ClientRecord | undefined;
   /** By id. */
@@ -259,6 +275,6 @@ export interface Store extends JobsPort, RoundsPort, ContributionsPort, Versions
   readonly strategyStates: StrategyStatesPort;
   readonly artifacts: ArtifactsPort;
   readonly clientRetention: ClientRetentionPort;
-  /** Releases the store; nothing may be called after. */
+  /** Writes what is pending (batched touches) and releases the store; nothing may be called after. */
   close(): void;
 }

@@ -4,6 +4,7 @@
  * Tensors are stored as one float32 blob, in the order of a JSON layout kept with the scalars.
  */
 import type Database from 'better-sqlite3';
+import { statements, type Statements } from './prepared-statements.js';
 import type { StrategyState } from '@shoal/strategy';
 import type { StrategyStatesPort } from './store.js';
 
@@ -13,47 +14,59 @@ interface Layout {
   tensors: Record<string, number[]>;
 }
 
+/** The state as its stored pair: the JSON layout (scalars and tensor lengths) and one float32 blob. */
+export function encodeStrategyState(state: StrategyState): { layout: string; tensors: Buffer } {
+  const layout: Layout = { scalars: state.scalars, tensors: {} };
+  const total = Object.values(state.tensors).reduce((sum, list) => sum + list.reduce((n, tensor) => n + tensor.length, 0), 0);
+  const blob = new Float32Array(total);
+  let offset = 0;
+  for (const [name, list] of Object.entries(state.tensors)) {
+    layout.tensors[name] = list.map((tensor) => tensor.length);
+    for (const tensor of list) {
+      blob.set(tensor, offset);
+      offset += tensor.length;
+    }
+  }
+  return { layout: JSON.stringify(layout), tensors: Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength) };
+}
+
+/** The state back from its stored layout and blob. */
+export function decodeStrategyState(storedLayout: string, storedTensors: Uint8Array): StrategyState {
+  const layout = JSON.parse(storedLayout) as Layout;
+  const bytes = Uint8Array.from(storedTensors);
+  const blob = new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
+  const tensors: StrategyState['tensors'] = {};
+  let offset = 0;
+  for (const [name, lengths] of Object.entries(layout.tensors)) {
+    tensors[name] = lengths.map((length) => {
+      const tensor = blob.slice(offset, offset + length);
+      offset += length;
+      return tensor;
+    });
+  }
+  return { scalars: layout.scalars, tensors };
+}
+
 export class StrategyStateRecords implements StrategyStatesPort {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statements(db);
+  }
 
   save(jobId: string, version: number, state: StrategyState): void {
-    const layout: Layout = { scalars: state.scalars, tensors: {} };
-    const total = Object.values(state.tensors).reduce((sum, list) => sum + list.reduce((n, tensor) => n + tensor.length, 0), 0);
-    const blob = new Float32Array(total);
-    let offset = 0;
-    for (const [name, list] of Object.entries(state.tensors)) {
-      layout.tensors[name] = list.map((tensor) => tensor.length);
-      for (const tensor of list) {
-        blob.set(tensor, offset);
-        offset += tensor.length;
-      }
-    }
-    this.db
-      .prepare('INSERT OR REPLACE INTO strategy_states (job_id, version, scalars, tensors) VALUES (?, ?, ?, ?)')
-      .run(jobId, version, JSON.stringify(layout), Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
+    const { layout, tensors } = encodeStrategyState(state);
+    this.sql('INSERT OR REPLACE INTO strategy_states (job_id, version, scalars, tensors) VALUES (?, ?, ?, ?)').run(jobId, version, layout, tensors);
   }
 
   /** The state stored with `version`, or undefined when the strategy kept none. */
   load(jobId: string, version: number): StrategyState | undefined {
-    const row = this.db.prepare('SELECT scalars, tensors FROM strategy_states WHERE job_id = ? AND version = ?').get(jobId, version) as { scalars: string; tensors: Buffer } | undefined;
-    if (row === undefined) return undefined;
-    const layout = JSON.parse(row.scalars) as Layout;
-    const bytes = Uint8Array.from(row.tensors);
-    const blob = new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
-    const tensors: StrategyState['tensors'] = {};
-    let offset = 0;
-    for (const [name, lengths] of Object.entries(layout.tensors)) {
-      tensors[name] = lengths.map((length) => {
-        const tensor = blob.slice(offset, offset + length);
-        offset += length;
-        return tensor;
-      });
-    }
-    return { scalars: layout.scalars, tensors };
+    const row = this.sql('SELECT scalars, tensors FROM strategy_states WHERE job_id = ? AND version = ?').get(jobId, version) as { scalars: string; tensors: Buffer } | undefined;
+    return row === undefined ? undefined : decodeStrategyState(row.scalars, row.tensors);
   }
 
   /** Only the newest state is ever resumed from; older ones are dropped as new versions are stored. */
   pruneBefore(jobId: string, version: number): void {
-    this.db.prepare('DELETE FROM strategy_states WHERE job_id = ? AND version < ?').run(jobId, version);
+    this.sql('DELETE FROM strategy_states WHERE job_id = ? AND version < ?').run(jobId, version);
   }
 }

@@ -5,7 +5,7 @@ import type { ArtifactRecord } from '../../store/records.js';
 import type { ContractSection } from './contract-types.js';
 import { addJob, bytesOf, weightBytes } from './fixtures.js';
 
-const deployment = (id: string, overrides: Partial<Deployment> = {}): Deployment => ({
+export const deployment = (id: string, overrides: Partial<Deployment> = {}): Deployment => ({
   id,
   jobId: 'job-a',
   version: 0,
@@ -42,7 +42,7 @@ const telemetryWindow = (clientId: string, windowStartMs: number, deploymentId =
   labelledCorrect: 4,
 });
 
-const artifact = (id: string, overrides: Partial<ArtifactRecord> = {}): ArtifactRecord => ({
+export const artifact = (id: string, overrides: Partial<ArtifactRecord> = {}): ArtifactRecord => ({
   id,
   jobId: 'job-a',
   version: 0,

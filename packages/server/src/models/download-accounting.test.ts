@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DownloadAccounting } from './download-accounting.js';
+
+function recordingLedger() {
+  const metric: number[] = [];
+  const writes: { round: number; clientId: string; bytes: number }[][] = [];
+  return { metric, writes, ledger: { bytesDown: (_round: number | undefined, _client: string | undefined, bytes: number) => void metric.push(bytes), writeBytesDown: (rows: readonly { round: number; clientId: string; bytes: number }[]) => void writes.push([...rows]) } };
+}
+
+describe('DownloadAccounting', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('moves the metric at once and writes the rows in one batch, summed per round and client, when the round closes', () => {
+    const { ledger, metric, writes } = recordingLedger();
+    const accounting = new DownloadAccounting(ledger);
+    accounting.roundOpened(3, new Map([['a', 't-a'], ['b', 't-b']]));
+
+    accounting.record('t-a', 100, false);
+    accounting.record('t-a', 40, true);
+    accounting.record('t-b', 60, true);
+    accounting.record('unknown', 7, false);
+    const beforeClose = writes.length;
+    const counts = accounting.roundClosed();
+
+    expect(metric).toEqual([100, 40, 60, 7]);
+    expect(beforeClose).toBe(0);
+    expect(writes).toEqual([[{ round: 3, clientId: 'a', bytes: 140 }, { round: 3, clientId: 'b', bytes: 60 }]]);
+    expect(counts).toEqual({ total: 3, deltas: 2 });
+  });
+
+  it('writes within the flush interval while the round is open, and at the next round at the latest', () => {
+    vi.useFakeTimers();
+    const { ledger, writes } = recordingLedger();
+    const accounting = new DownloadAccounting(ledger, 500);
+    accounting.roundOpened(1, new Map([['a', 't-a']]));
+
+    accounting.record('t-a', 10, false);
+    vi.advanceTimersByTime(499);
+    const early = writes.length;
+    vi.advanceTimersByTime(1);
+    accounting.record('t-a', 5, false);
+    accounting.roundOpened(2, new Map([['a', 't-a2']]));
+
+    expect(early).toBe(0);
+    expect(writes).toEqual([[{ round: 1, clientId: 'a', bytes: 10 }], [{ round: 1, clientId: 'a', bytes: 5 }]]);
+  });
+
+  it('counts a "not modified" answer as neither bytes nor a download', () => {
+    const { ledger, metric } = recordingLedger();
+    const accounting = new DownloadAccounting(ledger);
+    accounting.roundOpened(1, new Map([['a', 't-a']]));
+
+    accounting.record('t-a', 0, false);
+
+    expect([metric, accounting.roundClosed()]).toEqual([[], { total: 0, deltas: 0 }]);
+  });
+});
