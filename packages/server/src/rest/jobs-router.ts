@@ -9,7 +9,7 @@ import type { ApiRoutes } from './api-routes.js';
 import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 import { noBody } from './json-body.js';
-import { idPageQuery, numberedPageQuery, pageAfter } from './list-page.js';
+import { idPageQuery, listPage, numberedPageQuery } from './list-page.js';
 import { toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
 
 export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
@@ -46,8 +46,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
 
   routes.get('/jobs/:jobId/rounds', 'read', (request, response) => {
     const job = requireJob(request);
-    const page = pageAfter(store.listRounds(job.id), (round) => round.round, numberedPageQuery(request));
-    response.json({ ...page, items: page.items.map(toRoundView) });
+    const page = numberedPageQuery(request);
+    response.json(listPage(store.pageRounds(job.id, page), page.limit, (round) => round.round, toRoundView));
   });
 
   routes.get('/jobs/:jobId/rounds/:round', 'read', (request, response) => {
@@ -60,8 +60,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
   routes.get('/jobs/:jobId/rounds/:round/contributions', 'read', (request, response) => {
     const job = requireJob(request);
     const round = integerParam(request.params['round'], 'round');
-    const page = pageAfter(store.listContributions(job.id, round), (contribution) => contribution.clientId, idPageQuery(request));
-    response.json({ ...page, items: page.items.map(toContributionView) });
+    const page = idPageQuery(request);
+    response.json(listPage(store.pageContributions(job.id, round, page), page.limit, (contribution) => contribution.clientId, toContributionView));
   });
 
   routes.get('/jobs/:jobId/model.json', 'device-read', deps.deviceScope, (request, response) => {
@@ -71,8 +71,8 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
 
   routes.get('/jobs/:jobId/models', 'read', (request, response) => {
     const job = requireJob(request);
-    const page = pageAfter(store.listVersions(job.id), (version) => version.version, numberedPageQuery(request));
-    response.json({ ...page, items: page.items.map(toModelVersionView) });
+    const page = numberedPageQuery(request);
+    response.json(listPage(store.pageVersions(job.id, page), page.limit, (version) => version.version, toModelVersionView));
   });
 
   routes.get('/jobs/:jobId/models/:version', 'read', (request, response) => {

@@ -1,8 +1,10 @@
 /**
  * Pages of the lists that grow with a job's history (rounds, model versions, a round's contributions): at most
  * `limit` items after the `after` cursor, in key order, with `total` and the `next` cursor (rest.md, Paged lists).
+ * The store reads the page with a keyset query (KeysetPage); this module parses the query and shapes the reply.
  */
 import type { Request } from 'express';
+import type { StorePage } from '../store/store.js';
 import { queryInteger, queryString } from './query-params.js';
 
 export const LIST_PAGE_DEFAULT = 100;
@@ -27,23 +29,8 @@ export function idPageQuery(request: Request): { limit: number; after: string | 
   return { limit: queryInteger(request, 'limit', { default: LIST_PAGE_DEFAULT, min: 1, max: LIST_PAGE_MAX }), after: queryString(request, 'after', 64) };
 }
 
-/** The page of `items` (sorted ascending by `key`) that follows `after`. */
-export function pageAfter<T, K extends number | string>(items: readonly T[], key: (item: T) => K, page: { limit: number; after: K | undefined }): ListPage<T, K> {
-  const { after, limit } = page;
-  const start = after === undefined ? 0 : firstAfter(items, key, after);
-  const slice = items.slice(start, start + limit);
-  const more = start + limit < items.length;
-  return { items: slice, total: items.length, limit, ...(more ? { next: key(slice[slice.length - 1]!) } : {}) };
-}
-
-/** Binary search: the index of the first item whose key is above `after`. */
-function firstAfter<T, K extends number | string>(items: readonly T[], key: (item: T) => K, after: K): number {
-  let low = 0;
-  let high = items.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (key(items[middle]!) <= after) low = middle + 1;
-    else high = middle;
-  }
-  return low;
+/** The REST page of a store's keyset page, its items as views: `next` is the last item's key when more follow. */
+export function listPage<T, V, K>(page: StorePage<T>, limit: number, key: (item: T) => K, view: (item: T) => V): ListPage<V, K> {
+  const last = page.items.at(-1);
+  return { items: page.items.map(view), total: page.total, limit, ...(page.more && last !== undefined ? { next: key(last) } : {}) };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parseMessage, type JobView } from '@shoal/protocol';
 import { Coordinator } from '../coordinator.js';
-import { LIST_PAGE_DEFAULT, pageAfter } from './list-page.js';
+import { LIST_PAGE_DEFAULT, listPage } from './list-page.js';
 
 const TOKEN = 'list-pages-test-token';
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-pages-'));
@@ -96,11 +96,12 @@ describe('paged lists', () => {
   });
 });
 
-describe('pageAfter', () => {
-  it('starts after the cursor even when the cursor is not in the list', () => {
-    const items = [1, 3, 5, 7];
-    expect(pageAfter(items, (n) => n, { limit: 2, after: 2 })).toEqual({ items: [3, 5], total: 4, limit: 2, next: 5 });
-    expect(pageAfter(items, (n) => n, { limit: 2, after: 5 })).toEqual({ items: [7], total: 4, limit: 2 });
-    expect(pageAfter([], (n: number) => n, { limit: 2, after: undefined })).toEqual({ items: [], total: 0, limit: 2 });
+// Where a page starts (also after a cursor that is not in the list) is the store's: the contract's keyset pages.
+describe('listPage', () => {
+  it('names the last key as next only when the store says more follow', () => {
+    const same = (n: number) => n;
+    expect(listPage({ items: [3, 5], more: true, total: 4 }, 2, same, same)).toEqual({ items: [3, 5], total: 4, limit: 2, next: 5 });
+    expect(listPage({ items: [7], more: false, total: 4 }, 2, same, same)).toEqual({ items: [7], total: 4, limit: 2 });
+    expect(listPage({ items: [], more: false, total: 0 }, 2, same, same)).toEqual({ items: [], total: 0, limit: 2 });
   });
 });

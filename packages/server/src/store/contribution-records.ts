@@ -3,11 +3,12 @@
  * contribution gains are added to its job's totals in the same transaction, so the totals never need re-summing.
  */
 import type Database from 'better-sqlite3';
+import { rowsToRead, storePage } from './keyset-page.js';
 import { statements, type Statements } from './prepared-statements.js';
 import type { ContributionRecord } from './records.js';
 import { contributionFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
-import type { ContributionPatch, ContributionsPort } from './store.js';
+import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from './store.js';
 
 export class ContributionRecords implements ContributionsPort {
   private readonly sql: Statements;
@@ -66,5 +67,15 @@ export class ContributionRecords implements ContributionsPort {
     return (this.sql('SELECT * FROM contributions WHERE job_id = ? AND round = ? ORDER BY client_id').all(jobId, round) as Row[]).map(
       contributionFromRow,
     );
+  }
+
+  /** A range of the (job_id, round, client_id) primary key; without a cursor the range starts at the round's first row. */
+  pageContributions(jobId: string, round: number, page: KeysetPage<string>): StorePage<ContributionRecord> {
+    const after = page.after === undefined ? [] : [page.after];
+    const rows = this.sql(
+      `SELECT * FROM contributions WHERE job_id = ? AND round = ?${page.after === undefined ? '' : ' AND client_id > ?'} ORDER BY client_id LIMIT ?`,
+    ).all(jobId, round, ...after, rowsToRead(page.limit)) as Row[];
+    const total = Number((this.sql('SELECT COUNT(*) AS n FROM contributions WHERE job_id = ? AND round = ?').get(jobId, round) as Row)['n']);
+    return storePage(rows, page.limit, total, contributionFromRow);
   }
 }

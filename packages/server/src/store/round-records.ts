@@ -4,11 +4,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { RoundMetrics } from '@shoal/protocol';
+import { rowsToRead, storePage } from './keyset-page.js';
 import { statements, type Statements } from './prepared-statements.js';
 import type { RoundRecord } from './records.js';
 import { roundFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
-import type { NewModelVersion, RoundClose, RoundsPort } from './store.js';
+import type { KeysetPage, NewModelVersion, RoundClose, RoundsPort, StorePage } from './store.js';
 import type { VersionRecords } from './version-records.js';
 
 export class RoundRecords implements RoundsPort {
@@ -86,6 +87,13 @@ export class RoundRecords implements RoundsPort {
 
   listRounds(jobId: string): RoundRecord[] {
     return (this.sql('SELECT * FROM rounds WHERE job_id = ? ORDER BY round').all(jobId) as Row[]).map(roundFromRow);
+  }
+
+  /** A range of the (job_id, round) primary key; the total is counted from the same index. */
+  pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord> {
+    const rows = this.sql('SELECT * FROM rounds WHERE job_id = ? AND round > ? ORDER BY round LIMIT ?').all(jobId, page.after ?? -1, rowsToRead(page.limit)) as Row[];
+    const total = Number((this.sql('SELECT COUNT(*) AS n FROM rounds WHERE job_id = ?').get(jobId) as Row)['n']);
+    return storePage(rows, page.limit, total, roundFromRow);
   }
 
   /**

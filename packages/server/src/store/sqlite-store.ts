@@ -21,7 +21,7 @@ import { VersionRecords } from './version-records.js';
 import { VersionRetention } from './version-retention.js';
 import type { RetentionPolicy } from '../jobs/job-config.js';
 import type { ClientRecord, ContributionRecord, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
-import type { ClientQuery, ContributionPatch, NewModelVersion, RecentContribution, RoundClose, Store } from './store.js';
+import type { ClientQuery, ContributionPatch, KeysetPage, NewModelVersion, RecentContribution, RoundClose, Store, StorePage } from './store.js';
 
 
 export class SqliteStore implements Store {
@@ -137,6 +137,9 @@ export class SqliteStore implements Store {
   listRounds(jobId: string): RoundRecord[] {
     return this.rounds.listRounds(jobId);
   }
+  pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord> {
+    return this.rounds.pageRounds(jobId, page);
+  }
   failOpenRounds(jobId: string, reason: string, at: number, options: { interrupted?: boolean; errorCode?: string } = {}): number {
     return this.rounds.failOpenRounds(jobId, reason, at, options);
   }
@@ -151,6 +154,9 @@ export class SqliteStore implements Store {
   listContributions(jobId: string, round: number): ContributionRecord[] {
     return this.contributions.listContributions(jobId, round);
   }
+  pageContributions(jobId: string, round: number, page: KeysetPage<string>): StorePage<ContributionRecord> {
+    return this.contributions.pageContributions(jobId, round, page);
+  }
 
   // Model versions
   setVersionEvaluation(jobId: string, version: number, accuracy: number, loss: number): void {
@@ -158,6 +164,9 @@ export class SqliteStore implements Store {
   }
   listVersions(jobId: string): ModelVersionRecord[] {
     return this.versions.listVersions(jobId);
+  }
+  pageVersions(jobId: string, page: KeysetPage<number>): StorePage<ModelVersionRecord> {
+    return this.versions.pageVersions(jobId, page);
   }
   getVersion(jobId: string, version: number): ModelVersionRecord | undefined {
     return this.versions.getVersion(jobId, version);

@@ -1,7 +1,7 @@
 /**
  * What the coordinator keeps, as ports: the flat ones (jobs, rounds, contributions, model versions, clients) and the
  * record groups reached as sub-objects (admin, devices, serving, strategy states, artifacts, client retention).
- * SqliteStore is the first implementation; the contract in testing/store-contract.ts is what every one must pass.
+ * SqliteStore and PostgresStore implement it; the contract in testing/store-contract.ts is what every one must pass.
  */
 import type { RoundMetrics } from '@shoal/protocol';
 import type { StrategyState } from '@shoal/strategy';
@@ -80,6 +80,19 @@ export interface StatusChange {
   reason: string | undefined;
 }
 
+/** A keyset page to read: at most `limit` items whose key is above `after` (from the first key when undefined). */
+export interface KeysetPage<K extends number | string> {
+  limit: number;
+  after?: K | undefined;
+}
+
+/** One page in key order, whether more items follow it, and how many the whole list holds. */
+export interface StorePage<T> {
+  items: T[];
+  more: boolean;
+  total: number;
+}
+
 /** The closing figures of a round, as finishRound writes them. */
 export type RoundClose = Pick<RoundRecord, 'jobId' | 'round' | 'status' | 'statusReason' | 'endedAt' | 'reported' | 'failed' | 'metrics'>;
 
@@ -107,6 +120,8 @@ export interface RoundsPort {
   countRounds(jobId: string, status: RoundRecord['status']): number;
   /** By round number. */
   listRounds(jobId: string): RoundRecord[];
+  /** The job's rounds numbered above `page.after`, by round number; its work is bounded by the page, not the history. */
+  pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord>;
   /** Fails the job's running rounds, drops their `selected`/`accepted` contributions with `errorCode`; returns how many rounds. */
   failOpenRounds(jobId: string, reason: string, at: number, options?: { interrupted?: boolean; errorCode?: string }): number;
 }
@@ -118,6 +133,8 @@ export interface ContributionsPort {
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void;
   /** The round's contributions by client id. */
   listContributions(jobId: string, round: number): ContributionRecord[];
+  /** The round's contributions with client ids above `page.after` (byte-wise), by client id. */
+  pageContributions(jobId: string, round: number, page: KeysetPage<string>): StorePage<ContributionRecord>;
 }
 
 export interface VersionsPort {
@@ -125,6 +142,8 @@ export interface VersionsPort {
   setVersionEvaluation(jobId: string, version: number, accuracy: number, loss: number): void;
   /** By version number, without weights. */
   listVersions(jobId: string): ModelVersionRecord[];
+  /** The job's versions numbered above `page.after`, by version number, without weights. */
+  pageVersions(jobId: string, page: KeysetPage<number>): StorePage<ModelVersionRecord>;
   getVersion(jobId: string, version: number): ModelVersionRecord | undefined;
   /** The version's weights frame, exactly as stored; undefined when there is no such version or its weights were pruned. */
   getVersionWeights(jobId: string, version: number): Uint8Array | undefined;
@@ -142,8 +161,8 @@ export interface ClientsPort {
   /** Inserts a client, or updates its name, capabilities and lastSeenAt (firstSeenAt is kept). */
   upsertClient(client: ClientRecord): void;
   /**
-   * Sets a client's lastSeenAt. May be written behind (SqliteStore batches touches into one transaction at most 5 s
-   * later, and at close), but every read of the store sees it at once.
+   * Sets a client's lastSeenAt. May be written behind (both stores batch touches into one write at most 5 s later, and
+   * at close), but every read through the same store sees it at once; another node's store sees it once written.
    */
   touchClient(id: string, at: number): void;
   getClient(id: string): ClientRecord | undefined;

@@ -3,11 +3,12 @@
  * it, version-retention.ts) and its central evaluation.
  */
 import type Database from 'better-sqlite3';
+import { rowsToRead, storePage } from './keyset-page.js';
 import { statements, type Statements } from './prepared-statements.js';
 import type { ModelVersionRecord } from './records.js';
 import { versionFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
-import type { NewModelVersion } from './store.js';
+import type { KeysetPage, NewModelVersion, StorePage } from './store.js';
 
 const SUMMARY_COLUMNS = 'job_id, version, round, parent_version, created_at, byte_length, central_accuracy, central_loss, pruned_at';
 
@@ -42,6 +43,17 @@ export class VersionRecords {
 
   listVersions(jobId: string): ModelVersionRecord[] {
     return (this.sql(`SELECT ${SUMMARY_COLUMNS} FROM model_versions WHERE job_id = ? ORDER BY version`).all(jobId) as Row[]).map(versionFromRow);
+  }
+
+  /** A range of the (job_id, version) primary key; the total is counted from the same index. */
+  pageVersions(jobId: string, page: KeysetPage<number>): StorePage<ModelVersionRecord> {
+    const rows = this.sql(`SELECT ${SUMMARY_COLUMNS} FROM model_versions WHERE job_id = ? AND version > ? ORDER BY version LIMIT ?`).all(
+      jobId,
+      page.after ?? -1,
+      rowsToRead(page.limit),
+    ) as Row[];
+    const total = Number((this.sql('SELECT COUNT(*) AS n FROM model_versions WHERE job_id = ?').get(jobId) as Row)['n']);
+    return storePage(rows, page.limit, total, versionFromRow);
   }
 
   getVersion(jobId: string, version: number): ModelVersionRecord | undefined {

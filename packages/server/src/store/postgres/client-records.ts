@@ -1,4 +1,9 @@
-/** The clients table on PostgreSQL: who said hello, with what capabilities and when, and the fleet view's reads over it. */
+/**
+ * The clients table on PostgreSQL: who said hello, with what capabilities and when, and the fleet view's reads over it.
+ * Last-seen touches wait in the store's LastSeenBuffer, as on SQLite: a read of one client overlays its pending touch,
+ * reads of many write the pending ones first, so every read through this store is exact.
+ */
+import type { LastSeenBuffer } from '../last-seen-buffer.js';
 import type { ClientRecord } from '../records.js';
 import { recentFromRow } from '../client-query.js';
 import { clientFromRow } from '../row-mappers.js';
@@ -22,10 +27,23 @@ function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
+/** Writes a batch of last-seen touches in one statement: the ids and times go as two arrays, however many there are. */
+export function writeLastSeen(sql: SqlSession, seen: ReadonlyMap<string, number>): void {
+  sql.run(
+    `UPDATE clients SET last_seen_at = seen.at FROM unnest($1::text[], $2::bigint[]) AS seen(id, at) WHERE clients.id = seen.id`,
+    [[...seen.keys()], [...seen.values()]],
+  );
+}
+
 export class PgClientRecords implements ClientsPort {
-  constructor(private readonly sql: SqlSession) {}
+  /** `lastSeen` writes with writeLastSeen; the store flushes it at close. */
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly lastSeen: LastSeenBuffer,
+  ) {}
 
   upsertClient(client: ClientRecord): void {
+    this.lastSeen.forget(client.id);
     this.sql.run(
       `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
@@ -34,15 +52,19 @@ export class PgClientRecords implements ClientsPort {
   }
 
   touchClient(id: string, at: number): void {
-    this.sql.run('UPDATE clients SET last_seen_at = $1 WHERE id = $2', [at, id]);
+    this.lastSeen.touch(id, at);
   }
 
   getClient(id: string): ClientRecord | undefined {
     const row = this.sql.get('SELECT * FROM clients WHERE id = $1', [id]);
-    return row === undefined ? undefined : clientFromRow(row);
+    if (row === undefined) return undefined;
+    const client = clientFromRow(row);
+    const pending = this.lastSeen.pendingAt(id);
+    return pending === undefined ? client : { ...client, lastSeenAt: pending };
   }
 
   listClients(): ClientRecord[] {
+    this.lastSeen.flush();
     return this.sql.all('SELECT * FROM clients ORDER BY id').map(clientFromRow);
   }
 
@@ -52,6 +74,7 @@ export class PgClientRecords implements ClientsPort {
   }
 
   queryClients(query: ClientQuery): { items: { client: ClientRecord; contributions: number }[]; total: number } {
+    this.lastSeen.flush();
     // PostgreSQL refuses a parameter a statement does not use, so each value gets a placeholder only when referenced.
     const values: unknown[] = [];
     const parameter = (value: unknown): string => `$${values.push(value)}`;

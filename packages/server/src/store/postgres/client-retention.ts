@@ -9,13 +9,18 @@ const BATCH = 500;
 const UNENROLLED = 'NOT EXISTS (SELECT 1 FROM devices d WHERE d.client_id = clients.id)';
 
 export class PgClientRetention implements ClientRetentionPort {
-  constructor(private readonly sql: SqlSession) {}
+  /** `beforeRead` writes what is pending for the clients table (batched last-seen times) before it is judged. */
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly beforeRead: () => void = () => {},
+  ) {}
 
   unenrolledCount(): number {
     return Number(this.sql.get(`SELECT COUNT(*) AS n FROM clients WHERE ${UNENROLLED}`)?.['n']);
   }
 
   prune(options: { before: number; keepAtMost: number; isOnline: (id: string) => boolean }): number {
+    this.beforeRead();
     return this.sql.transaction(() => {
       const doomed: string[] = [];
       let excess = this.unenrolledCount() - options.keepAtMost;

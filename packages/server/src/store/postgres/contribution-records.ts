@@ -2,9 +2,10 @@
  * The contributions table on PostgreSQL: one row per selected client and round, patched as its upload is judged.
  * Bytes a contribution gains are added to its job's totals in the same statement, so the totals never need re-summing.
  */
+import { rowsToRead, storePage } from '../keyset-page.js';
 import type { ContributionRecord } from '../records.js';
 import { contributionFromRow } from '../row-mappers.js';
-import type { ContributionPatch, ContributionsPort } from '../store.js';
+import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from '../store.js';
 import type { SqlSession } from './sql-session.js';
 
 /** A patch field left undefined keeps the column (NULL → COALESCE keeps it); bytes are added. */
@@ -52,5 +53,20 @@ export class PgContributionRecords implements ContributionsPort {
 
   listContributions(jobId: string, round: number): ContributionRecord[] {
     return this.sql.all('SELECT * FROM contributions WHERE job_id = $1 AND round = $2 ORDER BY client_id', [jobId, round]).map(contributionFromRow);
+  }
+
+  /** A range of the (job_id, round, client_id) primary key (COLLATE "C": byte-wise, as SQLite orders client ids). */
+  pageContributions(jobId: string, round: number, page: KeysetPage<string>): StorePage<ContributionRecord> {
+    const rows =
+      page.after === undefined
+        ? this.sql.all('SELECT * FROM contributions WHERE job_id = $1 AND round = $2 ORDER BY client_id LIMIT $3', [jobId, round, rowsToRead(page.limit)])
+        : this.sql.all('SELECT * FROM contributions WHERE job_id = $1 AND round = $2 AND client_id > $3 ORDER BY client_id LIMIT $4', [
+            jobId,
+            round,
+            page.after,
+            rowsToRead(page.limit),
+          ]);
+    const total = Number(this.sql.get('SELECT COUNT(*) AS n FROM contributions WHERE job_id = $1 AND round = $2', [jobId, round])?.['n']);
+    return storePage(rows, page.limit, total, contributionFromRow);
   }
 }

@@ -9,6 +9,8 @@ export type PgRequest =
   | { kind: 'begin' }
   | { kind: 'commit' }
   | { kind: 'rollback' }
+  /** Takes the schema's single-coordinator lock on a connection of its own, held until close; fails when taken. */
+  | { kind: 'hold-owner-lock'; key: number }
   | { kind: 'close' };
 
 export interface PgResult {

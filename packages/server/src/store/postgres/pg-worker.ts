@@ -21,7 +21,8 @@ const { bridge, options } = workerData as { bridge: BridgeEnd; options: PgWorker
 
 const pool = new pg.Pool({
   connectionString: options.connectionString,
-  max: 2,
+  // One connection holds the owner lock; requests are answered one at a time on another.
+  max: 3,
   connectionTimeoutMillis: options.statementTimeoutMs,
   query_timeout: options.statementTimeoutMs,
   ...(options.schema === undefined ? {} : { options: `-c search_path=${quoteIdentifier(options.schema)}` }),
@@ -31,6 +32,8 @@ const pool = new pg.Pool({
 pool.on('error', () => undefined);
 
 const statementNames = new Map<string, string>();
+/** The connection that holds the owner lock: a session-level advisory lock lives exactly as long as its connection. */
+let owner: pg.PoolClient | undefined;
 let transaction: pg.PoolClient | undefined;
 
 /** node-postgres wants Buffers for bytea; the structured clone across the bridge turned them into Uint8Arrays. */
@@ -91,9 +94,21 @@ async function handle(request: PgRequest): Promise<PgResult> {
     case 'rollback':
       await endTransaction('ROLLBACK');
       return { rows: [], rowCount: 0 };
+    case 'hold-owner-lock': {
+      const client = await pool.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext(coalesce($2::text, current_schema(), \'\'))) AS locked', [request.key, options.schema ?? null]);
+      if (rows[0]?.locked !== true) {
+        client.release();
+        throw new ShoalError('CONFLICT', 'another coordinator already uses this PostgreSQL database and schema; several coordinator nodes on one database are not supported yet');
+      }
+      owner = client;
+      return { rows: [], rowCount: 0 };
+    }
     case 'close':
       transaction?.release(true);
       transaction = undefined;
+      owner?.release(true);
+      owner = undefined;
       await pool.end();
       return { rows: [], rowCount: 0 };
   }

@@ -4,10 +4,11 @@
  * record modules here mirror SQLite's, one per table group, and migrate the schema on open.
  */
 import { ShoalError } from '@shoal/protocol';
+import { LastSeenBuffer } from '../last-seen-buffer.js';
 import type { AdminPort, ArtifactsPort, ClientRetentionPort, ClientsPort, ContributionsPort, DevicesPort, JobsPort, RoundsPort, ServingPort, Store, StrategyStatesPort, VersionsPort } from '../store.js';
 import { PgAdminRecords } from './admin-records.js';
 import { PgArtifactRecords } from './artifact-records.js';
-import { PgClientRecords } from './client-records.js';
+import { PgClientRecords, writeLastSeen } from './client-records.js';
 import { PgClientRetention } from './client-retention.js';
 import { PgContributionRecords } from './contribution-records.js';
 import { PgDeviceRecords } from './device-records.js';
@@ -35,6 +36,8 @@ export interface PostgresStoreOptions {
 
 /** Any migrating coordinator holds this advisory lock, so two starting together do not both migrate. */
 const MIGRATION_LOCK = 5_341_003;
+/** Held by the one coordinator that uses a database and schema (with the schema's hash as the second key). */
+const OWNER_LOCK = 5_341_004;
 
 // The flat ports are the record modules' own methods, bound in the constructor (see exposePorts).
 export interface PostgresStore extends JobsPort, RoundsPort, ContributionsPort, VersionsPort, ClientsPort {}
@@ -47,6 +50,7 @@ export class PostgresStore implements Store {
   readonly artifacts: ArtifactsPort;
   readonly clientRetention: ClientRetentionPort;
   private readonly sql: SqlSession;
+  private readonly lastSeen: LastSeenBuffer;
 
   constructor(readonly options: PostgresStoreOptions) {
     if (typeof options.connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(options.connectionString)) {
@@ -61,25 +65,29 @@ export class PostgresStore implements Store {
     });
     this.sql = new SqlSession(bridge);
     try {
+      // Until coordinator nodes coordinate (job leases), a second one on the same data would run the same jobs twice.
+      bridge.call({ kind: 'hold-owner-lock', key: OWNER_LOCK });
       this.migrate();
     } catch (error) {
       this.sql.close();
       throw error;
     }
+    // Heartbeat touches would each cost a round trip through the bridge; they are written together (last-seen-buffer.ts).
+    this.lastSeen = new LastSeenBuffer((seen) => writeLastSeen(this.sql, seen));
     const versions = new PgVersionRecords(this.sql);
     this.admin = new PgAdminRecords(this.sql);
     this.devices = new PgDeviceRecords(this.sql);
     this.serving = new PgServingRecords(this.sql);
     this.strategyStates = new PgStrategyStateRecords(this.sql);
     this.artifacts = new PgArtifactRecords(this.sql);
-    this.clientRetention = new PgClientRetention(this.sql);
+    this.clientRetention = new PgClientRetention(this.sql, () => this.lastSeen.flush());
     exposePorts(this, [
       new PgJobRecords(this.sql, versions),
       new PgRoundRecords(this.sql, versions),
       new PgContributionRecords(this.sql),
       versions,
       new PgVersionRetention(this.sql),
-      new PgClientRecords(this.sql),
+      new PgClientRecords(this.sql, this.lastSeen),
     ]);
   }
 
@@ -101,8 +109,14 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** Writes the pending touches first; the worker is released even when that write fails. */
   close(): void {
-    this.sql.close();
+    try {
+      this.lastSeen.flush();
+    } finally {
+      this.lastSeen.stop();
+      this.sql.close();
+    }
   }
 }
 

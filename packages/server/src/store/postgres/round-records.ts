@@ -3,9 +3,10 @@
  * produced) and failing the rounds a stopped coordinator left open, each in one transaction.
  */
 import type { RoundMetrics } from '@shoal/protocol';
+import { rowsToRead, storePage } from '../keyset-page.js';
 import type { RoundRecord } from '../records.js';
 import { roundFromRow } from '../row-mappers.js';
-import type { NewModelVersion, RoundClose, RoundsPort } from '../store.js';
+import type { KeysetPage, NewModelVersion, RoundClose, RoundsPort, StorePage } from '../store.js';
 import type { SqlSession } from './sql-session.js';
 import type { PgVersionRecords } from './version-records.js';
 
@@ -74,6 +75,13 @@ export class PgRoundRecords implements RoundsPort {
 
   listRounds(jobId: string): RoundRecord[] {
     return this.sql.all('SELECT * FROM rounds WHERE job_id = $1 ORDER BY round', [jobId]).map(roundFromRow);
+  }
+
+  /** A range of the (job_id, round) primary key; the total is counted from the same index. */
+  pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord> {
+    const rows = this.sql.all('SELECT * FROM rounds WHERE job_id = $1 AND round > $2 ORDER BY round LIMIT $3', [jobId, page.after ?? -1, rowsToRead(page.limit)]);
+    const total = Number(this.sql.get('SELECT COUNT(*) AS n FROM rounds WHERE job_id = $1', [jobId])?.['n']);
+    return storePage(rows, page.limit, total, roundFromRow);
   }
 
   /**

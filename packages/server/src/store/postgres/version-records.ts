@@ -2,9 +2,10 @@
  * The model_versions table on PostgreSQL: each version's weights frame (BYTEA, byte for byte, until the retention
  * policy drops it, version-retention.ts) and its central evaluation.
  */
+import { rowsToRead, storePage } from '../keyset-page.js';
 import type { ModelVersionRecord } from '../records.js';
 import { versionFromRow } from '../row-mappers.js';
-import type { NewModelVersion, VersionsPort } from '../store.js';
+import type { KeysetPage, NewModelVersion, StorePage, VersionsPort } from '../store.js';
 
 type StoredVersions = Omit<VersionsPort, 'pruneVersions'>;
 import type { SqlSession } from './sql-session.js';
@@ -39,6 +40,17 @@ export class PgVersionRecords implements StoredVersions {
 
   listVersions(jobId: string): ModelVersionRecord[] {
     return this.sql.all(`SELECT ${SUMMARY_COLUMNS} FROM model_versions WHERE job_id = $1 ORDER BY version`, [jobId]).map(versionFromRow);
+  }
+
+  /** A range of the (job_id, version) primary key; the total is counted from the same index. */
+  pageVersions(jobId: string, page: KeysetPage<number>): StorePage<ModelVersionRecord> {
+    const rows = this.sql.all(`SELECT ${SUMMARY_COLUMNS} FROM model_versions WHERE job_id = $1 AND version > $2 ORDER BY version LIMIT $3`, [
+      jobId,
+      page.after ?? -1,
+      rowsToRead(page.limit),
+    ]);
+    const total = Number(this.sql.get('SELECT COUNT(*) AS n FROM model_versions WHERE job_id = $1', [jobId])?.['n']);
+    return storePage(rows, page.limit, total, versionFromRow);
   }
 
   getVersion(jobId: string, version: number): ModelVersionRecord | undefined {

@@ -1,0 +1,52 @@
+/**
+ * One coordinator node of `bench:fleet-scale`, in a process of its own so its CPU time, resident set and file
+ * descriptors are its alone. It is the real Coordinator (HTTP + socket.io, SQLite in a temporary directory) with the
+ * per-address limit on new anonymous registrations lifted, because every simulated device connects from 127.0.0.1
+ * (the CLI has no flag for it; the simulator lifts it the same way). Round events go to the parent with this
+ * process's CPU time at that moment.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destination, pino } from 'pino';
+import { Coordinator } from '@shoal/server';
+import { serveRequests } from './fleet-scale-support.js';
+
+const cpuMicros = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+const now = () => performance.timeOrigin + performance.now();
+
+let coordinator: Coordinator | undefined;
+let dataDir: string | undefined;
+
+async function start(args: Record<string, unknown>): Promise<{ url: string; logFile: string }> {
+  dataDir = mkdtempSync(join(tmpdir(), 'shoal-bench-fleet-scale-'));
+  const logFile = join(dataDir, 'coordinator.log');
+  coordinator = new Coordinator({
+    port: 0,
+    dataDir,
+    logger: pino({ level: 'warn' }, destination({ dest: logFile, sync: false })),
+    centralEvaluation: false,
+    adminToken: String(args['adminToken']),
+    maxConnections: Number(args['maxConnections']),
+    anonymousAdmission: { perAddressPerMinute: Number.POSITIVE_INFINITY },
+  });
+  const { events } = coordinator;
+  events.on('round:started', ({ jobId, round, selected }) => process.send?.({ notice: 'round', phase: 'started', jobId, round, selected: selected.length, at: now(), cpuMicros: cpuMicros() }));
+  events.on('round:finished', ({ jobId, round, status }) => process.send?.({ notice: 'round', phase: 'finished', jobId, round, status, at: now(), cpuMicros: cpuMicros() }));
+  const { url } = await coordinator.start();
+  return { url, logFile };
+}
+
+serveRequests(
+  async (command, args) => {
+    if (command === 'start') return start(args);
+    throw new Error(`unknown command ${command}`);
+  },
+  async () => {
+    await coordinator?.stop().catch(() => undefined);
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  },
+);

@@ -1,0 +1,138 @@
+/**
+ * The plumbing of `bench:fleet-scale`: child processes that answer numbered IPC requests and die with their parent,
+ * /proc readings of another process's CPU time and resident set, and percentiles.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** What a child process answers to one request: the request's id and either a result or an error message. */
+interface Reply {
+  id: number;
+  error?: string;
+  result?: unknown;
+}
+
+/** What one device process's devices did in one round of one job (times in ms since the epoch, comparable across processes). */
+export interface RoundTally {
+  downloads: number;
+  downloadBytes: number;
+  etags: string[];
+  cacheControl: string[];
+  uploads: number;
+  uploadBytes: number;
+  accepted: number;
+  /** null until the first upload. */
+  firstUploadAt: number | null;
+  lastAckAt: number;
+  problems: Record<string, number>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Kills every child this process started (by its own handle, nothing else), once, on any way out. */
+export function killChildren(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+}
+process.once('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+export class BenchChild {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  /** Messages the child sends unasked (the coordinator's round events). */
+  onNotice: (message: Record<string, unknown>) => void = () => undefined;
+
+  private constructor(readonly child: ChildProcess, readonly name: string) {
+    child.on('message', (message: Reply & Record<string, unknown>) => {
+      const waiting = this.pending.get(message.id);
+      if (waiting === undefined) return this.onNotice(message);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiting.reject(new Error(`${name}: ${message.error}`));
+      else waiting.resolve(message.result);
+    });
+    child.once('exit', (code, signal) => {
+      for (const waiting of this.pending.values()) waiting.reject(new Error(`${name} exited (code ${code}, signal ${signal})`));
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `file` under tsx with an IPC channel; the child is killed when this process ends. */
+  static start(file: URL, name: string): BenchChild {
+    const child = fork(file.pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return new BenchChild(child, name);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  request<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ id, command, ...args });
+    });
+  }
+
+  /** Closes the IPC channel (the child then cleans up and exits) and waits up to 15 s before killing it. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The child side: answers each request with `handle`'s result, and exits when the parent goes away. */
+export function serveRequests(handle: (command: string, args: Record<string, unknown>) => Promise<unknown>, onParentGone: () => Promise<void> | void = () => undefined): void {
+  process.on('message', (message: { id: number; command: string } & Record<string, unknown>) => {
+    handle(message.command, message).then(
+      (result) => process.send?.({ id: message.id, result }),
+      (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  process.once('disconnect', () => {
+    const forced = setTimeout(() => process.exit(0), 10_000);
+    forced.unref();
+    void Promise.resolve(onParentGone()).finally(() => process.exit(0));
+  });
+}
+
+/** Seconds of CPU (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident set of a process in bytes, from /proc/<pid>/status. */
+export function rssBytes(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+/** The soft and hard open-file limits of a process, from /proc/<pid>/limits. */
+export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } {
+  const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((text) => text.startsWith('Max open files'))!;
+  const [soft, hard] = line.slice('Max open files'.length).trim().split(/\s+/).map(Number);
+  return { soft: soft!, hard: hard! };
+}
+
+/** The q-quantile (0..1) of `values` by the nearest-rank rule. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
