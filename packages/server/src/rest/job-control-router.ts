@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { ApiRoutes } from './api-routes.js';
 import { noBody } from './json-body.js';
 import { toJobView } from './views.js';
+import { jobRoundSummary } from './job-summary.js';
 
 /** The audit target of a route under /jobs/:jobId. */
 export const jobTarget = (request: { params: Record<string, unknown> }): string => `job:${String(request.params['jobId'])}`;
@@ -15,11 +16,11 @@ export function jobControlRoutes(routes: ApiRoutes, deps: { jobs: JobService; st
 
   routes.post('/jobs/:jobId/pause', 'admin-change', audited(audit, 'job.pause', jobTarget), noBody('POST /jobs/{jobId}/pause'), (request, response) => {
     const job = jobs.pause(String(request.params['jobId']));
-    response.json(toJobView(job, store.listRounds(job.id)));
+    response.json(toJobView(job, jobRoundSummary(store, job.id)));
   });
 
   routes.post('/jobs/:jobId/resume', 'admin-change', audited(audit, 'job.resume', jobTarget), noBody('POST /jobs/{jobId}/resume'), (request, response) => {
     const job = jobs.resume(String(request.params['jobId']));
-    response.json(toJobView(job, store.listRounds(job.id)));
+    response.json(toJobView(job, jobRoundSummary(store, job.id)));
   });
 }

@@ -10,7 +10,8 @@ import { integerParam } from './errors.js';
 import { jobTarget } from './job-control-router.js';
 import { noBody } from './json-body.js';
 import { idPageQuery, listPage, numberedPageQuery } from './list-page.js';
-import { toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
+import { NO_ROUNDS, toContributionView, toJobView, toModelDocument, toModelVersionView, toRoundView } from './views.js';
+import { jobRoundSummary } from './job-summary.js';
 
 export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog; serverVersion: string; deviceScope: RequestHandler }): void {
   const { jobs, store, audit } = deps;
@@ -25,23 +26,23 @@ export function jobsRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: S
     if (!request.is('application/json')) throw new ShoalError('BAD_REQUEST', 'POST /jobs takes an application/json body');
     const job = await jobs.create(request.body);
     setAuditTarget(response, `job:${job.id}`);
-    response.status(201).json(toJobView(job, []));
+    response.status(201).json(toJobView(job, NO_ROUNDS));
   });
 
   routes.get('/jobs', 'read', (_request, response) => {
-    response.json({ items: store.listJobs().map((job) => toJobView(job, store.listRounds(job.id))) });
+    response.json({ items: store.listJobs().map((job) => toJobView(job, jobRoundSummary(store, job.id))) });
   });
 
   // A device reads its job for the latest model version.
   routes.get('/jobs/:jobId', 'device-read', deps.deviceScope, (request, response) => {
     const job = requireJob(request);
-    response.json(toJobView(job, store.listRounds(job.id)));
+    response.json(toJobView(job, jobRoundSummary(store, job.id)));
   });
 
   routes.post('/jobs/:jobId/stop', 'admin-change', audited(audit, 'job.stop', jobTarget), noBody('POST /jobs/{jobId}/stop'), async (request, response) => {
     const job = requireJob(request);
     const stopped = await jobs.stop(job.id);
-    response.json(toJobView(stopped, store.listRounds(job.id)));
+    response.json(toJobView(stopped, jobRoundSummary(store, job.id)));
   });
 
   routes.get('/jobs/:jobId/rounds', 'read', (request, response) => {

@@ -10,10 +10,20 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function toJobView(job: JobRecord, rounds: readonly RoundRecord[]): JobView {
-  const completed = rounds.filter((round) => round.status === 'completed');
-  const last = completed.at(-1);
-  const lastFederated = [...completed].reverse().find((round) => round.metrics.federatedAccuracy !== undefined);
+/** What a job's summary needs of its rounds (read with jobRoundSummary, without reading the whole history). */
+export interface JobRoundSummary {
+  completed: number;
+  lastCompleted: RoundRecord | undefined;
+  lastFederated: RoundRecord | undefined;
+  lastEpsilon: RoundRecord | undefined;
+}
+
+/** A job that has run no round yet. */
+export const NO_ROUNDS: JobRoundSummary = { completed: 0, lastCompleted: undefined, lastFederated: undefined, lastEpsilon: undefined };
+
+export function toJobView(job: JobRecord, rounds: JobRoundSummary): JobView {
+  const last = rounds.lastCompleted;
+  const lastFederated = rounds.lastFederated;
   return compact({
     id: job.id,
     name: job.name,
@@ -26,13 +36,13 @@ export function toJobView(job: JobRecord, rounds: readonly RoundRecord[]): JobVi
     latestModelVersion: job.latestVersion,
     parameterCount: totalElements(job.tensorSpecs),
     summary: compact({
-      roundsCompleted: completed.length,
+      roundsCompleted: rounds.completed,
       bytesUp: job.bytesUp,
       bytesDown: job.bytesDown,
       centralAccuracy: last?.metrics.centralAccuracy,
       centralLoss: last?.metrics.centralLoss,
       federatedAccuracy: lastFederated?.metrics.federatedAccuracy,
-      epsilon: job.config.privacy === undefined ? undefined : ([...rounds].reverse().find((round) => round.metrics.epsilon !== undefined)?.metrics.epsilon ?? 0),
+      epsilon: job.config.privacy === undefined ? undefined : (rounds.lastEpsilon?.metrics.epsilon ?? 0),
       delta: job.config.privacy?.accountant.delta,
     }),
   });

@@ -9,7 +9,7 @@ import { statements, type Statements } from './prepared-statements.js';
 import type { RoundRecord } from './records.js';
 import { roundFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
-import type { KeysetPage, NewModelVersion, RoundClose, RoundsPort, StorePage } from './store.js';
+import type { KeysetPage, LatestRoundFilter, NewModelVersion, RoundClose, RoundsPort, StorePage } from './store.js';
 import type { VersionRecords } from './version-records.js';
 
 export class RoundRecords implements RoundsPort {
@@ -87,6 +87,15 @@ export class RoundRecords implements RoundsPort {
 
   listRounds(jobId: string): RoundRecord[] {
     return (this.sql('SELECT * FROM rounds WHERE job_id = ? ORDER BY round').all(jobId) as Row[]).map(roundFromRow);
+  }
+
+  latestRound(jobId: string, where: LatestRoundFilter): RoundRecord | undefined {
+    const row = this.sql(
+      `SELECT * FROM rounds WHERE job_id = @jobId AND (@status IS NULL OR status = @status)
+         AND (@metric IS NULL OR json_extract(metrics, '$.' || @metric) IS NOT NULL)
+       ORDER BY round DESC LIMIT 1`,
+    ).get({ jobId, status: where.status ?? null, metric: where.metric ?? null }) as Row | undefined;
+    return row === undefined ? undefined : roundFromRow(row);
   }
 
   /** A range of the (job_id, round) primary key; the total is counted from the same index. */

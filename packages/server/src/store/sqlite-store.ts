@@ -21,7 +21,7 @@ import { VersionRecords } from './version-records.js';
 import { VersionRetention } from './version-retention.js';
 import type { RetentionPolicy } from '../jobs/job-config.js';
 import type { ClientRecord, ContributionRecord, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
-import type { ClientQuery, ContributionPatch, KeysetPage, NewModelVersion, RecentContribution, RoundClose, Store, StorePage } from './store.js';
+import type { ClientQuery, ContributionPatch, KeysetPage, LatestRoundFilter, NewModelVersion, RecentContribution, RoundClose, Store, StorePage } from './store.js';
 
 
 export class SqliteStore implements Store {
@@ -136,6 +136,9 @@ export class SqliteStore implements Store {
   }
   listRounds(jobId: string): RoundRecord[] {
     return this.rounds.listRounds(jobId);
+  }
+  latestRound(jobId: string, where: LatestRoundFilter): RoundRecord | undefined {
+    return this.rounds.latestRound(jobId, where);
   }
   pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord> {
     return this.rounds.pageRounds(jobId, page);

@@ -120,10 +120,18 @@ export interface RoundsPort {
   countRounds(jobId: string, status: RoundRecord['status']): number;
   /** By round number. */
   listRounds(jobId: string): RoundRecord[];
+  /** The job's newest round with this status and/or this metric present (read backwards from the newest, not the whole history). */
+  latestRound(jobId: string, where: LatestRoundFilter): RoundRecord | undefined;
   /** The job's rounds numbered above `page.after`, by round number; its work is bounded by the page, not the history. */
   pageRounds(jobId: string, page: KeysetPage<number>): StorePage<RoundRecord>;
   /** Fails the job's running rounds, drops their `selected`/`accepted` contributions with `errorCode`; returns how many rounds. */
   failOpenRounds(jobId: string, reason: string, at: number, options?: { interrupted?: boolean; errorCode?: string }): number;
+}
+
+/** Which round latestRound looks for; `metric` is a key of the round's metrics. */
+export interface LatestRoundFilter {
+  status?: RoundRecord['status'];
+  metric?: 'centralAccuracy' | 'federatedAccuracy' | 'epsilon';
 }
 
 export interface ContributionsPort {

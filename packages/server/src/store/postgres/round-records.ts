@@ -6,7 +6,7 @@ import type { RoundMetrics } from '@shoal/protocol';
 import { rowsToRead, storePage } from '../keyset-page.js';
 import type { RoundRecord } from '../records.js';
 import { roundFromRow } from '../row-mappers.js';
-import type { KeysetPage, NewModelVersion, RoundClose, RoundsPort, StorePage } from '../store.js';
+import type { KeysetPage, LatestRoundFilter, NewModelVersion, RoundClose, RoundsPort, StorePage } from '../store.js';
 import type { SqlSession } from './sql-session.js';
 import type { PgVersionRecords } from './version-records.js';
 
@@ -75,6 +75,15 @@ export class PgRoundRecords implements RoundsPort {
 
   listRounds(jobId: string): RoundRecord[] {
     return this.sql.all('SELECT * FROM rounds WHERE job_id = $1 ORDER BY round', [jobId]).map(roundFromRow);
+  }
+
+  latestRound(jobId: string, where: LatestRoundFilter): RoundRecord | undefined {
+    const row = this.sql.get(
+      `SELECT * FROM rounds WHERE job_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR metrics ->> $3 IS NOT NULL)
+       ORDER BY round DESC LIMIT 1`,
+      [jobId, where.status ?? null, where.metric ?? null],
+    );
+    return row === undefined ? undefined : roundFromRow(row);
   }
 
   /** A range of the (job_id, round) primary key; the total is counted from the same index. */

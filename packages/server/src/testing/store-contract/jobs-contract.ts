@@ -130,6 +130,27 @@ export const jobsContract: ContractSection = (use) => {
       expect(await store.getRound('job-a', 9)).toBeUndefined();
     });
 
+    it('finds the newest round with a status and/or a metric, within the job', async () => {
+      const store = use();
+      await addJob(store, 'job-a');
+      await addJob(store, 'job-b');
+      const finish = (round: number, status: 'completed' | 'failed', metrics: Record<string, number>) =>
+        store.finishRound({ jobId: 'job-a', round, status, statusReason: undefined, endedAt: 3_000 + round, reported: 0, failed: 0, metrics }, undefined);
+      for (const round of [1, 2, 3, 4]) await store.startRound(runningRound('job-a', round, 2_000 + round), []);
+      await finish(1, 'completed', { federatedAccuracy: 0.5, epsilon: 1 });
+      await finish(2, 'completed', { centralAccuracy: 0.7 });
+      await finish(3, 'failed', { epsilon: 2 });
+      await store.startRound(runningRound('job-b', 7, 2_000), []);
+      await store.finishRound({ jobId: 'job-b', round: 7, status: 'completed', statusReason: undefined, endedAt: 3_000, reported: 0, failed: 0, metrics: { federatedAccuracy: 0.9 } }, undefined);
+
+      expect((await store.latestRound('job-a', { status: 'completed' }))?.round).toBe(2);
+      expect((await store.latestRound('job-a', { status: 'completed', metric: 'federatedAccuracy' }))?.round).toBe(1);
+      expect((await store.latestRound('job-a', { metric: 'epsilon' }))?.round).toBe(3);
+      expect((await store.latestRound('job-a', {}))?.round).toBe(4);
+      expect(await store.latestRound('job-a', { status: 'failed', metric: 'centralAccuracy' })).toBeUndefined();
+      expect(await store.latestRound('job-c', {})).toBeUndefined();
+    });
+
     it('fails open rounds: interrupted with the code, selected and accepted dropped, others and finished rounds kept', async () => {
       const store = use();
       await addJob(store, 'job-a');
