@@ -35,11 +35,14 @@ function mix(j: number, seed: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Which coordinates of an n-vector are sketched, and their bucket·2 + (1 if the sign is −). */
+/** Which coordinates of an n-vector are sketched, tensor by tensor. */
 interface SketchPlan {
-  coordinates: number;
-  indices: Int32Array;
-  codes: Int32Array;
+  /** Tensor lengths the plan was made for. */
+  lengths: readonly number[];
+  /** Pairs (index within its tensor, bucket·2 + (1 if the sign is −)), interleaved so the loop streams one array. */
+  pairs: Int32Array;
+  /** ends[t]: one past the last pair of tensor t, in pairs. */
+  ends: Int32Array;
   /** √r, applied to every sampled value. */
   scale: number;
 }
@@ -63,36 +66,42 @@ export class CountSketch {
   sketch(values: readonly Float32Array[]): Float32Array {
     const scratch = this.scratch;
     scratch.fill(0);
-    const { indices, codes, scale } = this.planFor(values.reduce((total, tensor) => total + tensor.length, 0));
-    let k = 0;
-    let offset = 0;
-    for (const tensor of values) {
-      const end = offset + tensor.length;
-      for (; k < indices.length && indices[k]! < end; k++) {
-        const c = codes[k]!;
+    const { pairs, ends, scale } = this.planFor(values);
+    // Per-tensor bounds and in-tensor indices are precomputed, so the loop is a bare gather and scatter.
+    let p = 0;
+    for (let t = 0; t < values.length; t++) {
+      const tensor = values[t]!;
+      const end = 2 * ends[t]!;
+      for (; p < end; p += 2) {
+        const c = pairs[p + 1]!;
         // Branch-free sign: a data-dependent branch here mispredicts half the time and costs 4× the whole loop.
-        scratch[c >>> 1]! += tensor[indices[k]! - offset]! * (1 - 2 * (c & 1));
+        scratch[c >>> 1]! += tensor[pairs[p]!]! * (1 - 2 * (c & 1));
       }
-      offset = end;
     }
     if (scale !== 1) for (let b = 0; b < scratch.length; b++) scratch[b]! *= scale;
     return Float32Array.from(scratch);
   }
 
-  private planFor(coordinates: number): SketchPlan {
-    if (this.plan?.coordinates === coordinates) return this.plan;
+  private planFor(values: readonly Float32Array[]): SketchPlan {
+    const plan = this.plan;
+    if (plan !== undefined && plan.lengths.length === values.length && values.every((tensor, t) => tensor.length === plan.lengths[t])) return plan;
+    const lengths = values.map((tensor) => tensor.length);
+    const coordinates = lengths.reduce((total, length) => total + length, 0);
     let rate = 1;
     while (coordinates / rate > this.maxCoordinates && rate < 1 << 15) rate *= 2;
     const mask = (rate - 1) << 1;
-    const indices: number[] = [];
-    const codes: number[] = [];
-    for (let j = 0; j < coordinates; j++) {
-      const h = mix(j, this.seed);
-      if ((h & mask) !== 0) continue;
-      indices.push(j);
-      codes.push(((h >>> this.shift) << 1) | (h & 1));
+    const pairs: number[] = [];
+    const ends: number[] = [];
+    let j = 0;
+    for (const length of lengths) {
+      for (let i = 0; i < length; i++, j++) {
+        const h = mix(j, this.seed);
+        if ((h & mask) !== 0) continue;
+        pairs.push(i, ((h >>> this.shift) << 1) | (h & 1));
+      }
+      ends.push(pairs.length / 2);
     }
-    this.plan = { coordinates, indices: Int32Array.from(indices), codes: Int32Array.from(codes), scale: Math.sqrt(rate) };
+    this.plan = { lengths, pairs: Int32Array.from(pairs), ends: Int32Array.from(ends), scale: Math.sqrt(rate) };
     return this.plan;
   }
 }

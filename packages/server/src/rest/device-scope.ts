@@ -18,14 +18,32 @@ export interface DeviceScopeDeps {
 const clientOf = (principalId: string) => principalId.replace(/^device:/, '');
 
 /** For routes of a job (`:jobId`): other credentials pass; a device must be allowed that job. */
+/** Jobs whose enrolled-only flag is remembered at most; past it the memory starts again. */
+const REMEMBERED_JOBS = 4_096;
+
 export function deviceMayReadJob(deps: DeviceScopeDeps): RequestHandler {
+  // A job's config never changes once it is created, so its enrolled-only flag is read (and the row mapped) once per
+  // job, not on every weights download; a job not found is not remembered.
+  const enrolledOnly = new Map<string, boolean>();
+  const requiresEnrolment = (jobId: string): boolean | undefined => {
+    let flag = enrolledOnly.get(jobId);
+    if (flag === undefined) {
+      const job = deps.store.getJob(jobId);
+      if (job === undefined) return undefined;
+      flag = job.config.requireEnrolledDevices === true;
+      if (enrolledOnly.size >= REMEMBERED_JOBS) enrolledOnly.clear();
+      enrolledOnly.set(jobId, flag);
+    }
+    return flag;
+  };
   return (request, response, next) => {
     const principal = principalOf(response);
     if (principal?.role !== 'device') return next();
-    const job = deps.store.getJob(String(request.params['jobId']));
-    if (job === undefined) return next(); // the route answers NOT_FOUND
-    if (job.config.requireEnrolledDevices && !deps.isEnrolled(clientOf(principal.id))) {
-      return next(new ShoalError('FORBIDDEN', `job ${job.id} trains on enrolled devices only; this client is not one`));
+    const jobId = String(request.params['jobId']);
+    const flag = requiresEnrolment(jobId);
+    if (flag === undefined) return next(); // the route answers NOT_FOUND
+    if (flag && !deps.isEnrolled(clientOf(principal.id))) {
+      return next(new ShoalError('FORBIDDEN', `job ${jobId} trains on enrolled devices only; this client is not one`));
     }
     next();
   };

@@ -12,55 +12,64 @@ import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from
 
 export class ContributionRecords implements ContributionsPort {
   private readonly sql: Statements;
+  // Each wrapped once: better-sqlite3 builds a transaction function's begin/commit variants on every db.transaction call.
+  private readonly patchRow: (jobId: string, round: number, clientId: string, patch: ContributionPatch) => void;
+  private readonly addRowBytesDown: (jobId: string, round: number, clientId: string, bytes: number) => void;
 
   constructor(private readonly db: Database.Database) {
     this.sql = statements(db);
+    this.patchRow = db.transaction((jobId: string, round: number, clientId: string, patch: ContributionPatch) => this.patch(jobId, round, clientId, patch));
+    this.addRowBytesDown = db.transaction((jobId: string, round: number, clientId: string, bytes: number) => this.bytesDown(jobId, round, clientId, bytes));
   }
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    this.db.transaction(() => {
-      const changed = this.sql(
-        `UPDATE contributions SET status = COALESCE(@status, status), error_code = CASE WHEN @clearErrorCode = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
-           num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
-           loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
-           weight = COALESCE(@weight, weight), update_norm = COALESCE(@updateNorm, update_norm),
-           distance_to_aggregate = COALESCE(@distanceToAggregate, distance_to_aggregate), outlier = COALESCE(@outlier, outlier),
-           updated_at = @updatedAt
-         WHERE job_id = @jobId AND round = @round AND client_id = @clientId`,
-      ).run({
-        status: patch.status ?? null,
-        errorCode: patch.errorCode ?? null,
-        clearErrorCode: patch.clearErrorCode === true ? 1 : 0,
-        numExamples: patch.numExamples ?? null,
-        bytesUp: patch.bytesUp ?? null,
-        loss: patch.loss ?? null,
-        accuracy: patch.accuracy ?? null,
-        durationMs: patch.durationMs ?? null,
-        weight: patch.weight ?? null,
-        updateNorm: patch.updateNorm ?? null,
-        distanceToAggregate: patch.distanceToAggregate ?? null,
-        outlier: patch.outlier === undefined ? null : patch.outlier ? 1 : 0,
-        updatedAt: Date.now(),
-        jobId,
-        round,
-        clientId,
-      }).changes;
-      if (changed > 0 && patch.bytesUp !== undefined && patch.bytesUp !== 0) {
-        this.sql('UPDATE jobs SET bytes_up = bytes_up + ? WHERE id = ?').run(patch.bytesUp, jobId);
-      }
-    })();
+    this.patchRow(jobId, round, clientId, patch);
   }
 
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
-    this.db.transaction(() => {
-      const changed = this.sql('UPDATE contributions SET bytes_down = bytes_down + ? WHERE job_id = ? AND round = ? AND client_id = ?').run(
-        bytes,
-        jobId,
-        round,
-        clientId,
-      ).changes;
-      if (changed > 0 && bytes !== 0) this.sql('UPDATE jobs SET bytes_down = bytes_down + ? WHERE id = ?').run(bytes, jobId);
-    })();
+    this.addRowBytesDown(jobId, round, clientId, bytes);
+  }
+
+  private patch(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
+    const changed = this.sql(
+      `UPDATE contributions SET status = COALESCE(@status, status), error_code = CASE WHEN @clearErrorCode = 1 THEN NULL ELSE COALESCE(@errorCode, error_code) END,
+         num_examples = COALESCE(@numExamples, num_examples), bytes_up = bytes_up + COALESCE(@bytesUp, 0),
+         loss = COALESCE(@loss, loss), accuracy = COALESCE(@accuracy, accuracy), duration_ms = COALESCE(@durationMs, duration_ms),
+         weight = COALESCE(@weight, weight), update_norm = COALESCE(@updateNorm, update_norm),
+         distance_to_aggregate = COALESCE(@distanceToAggregate, distance_to_aggregate), outlier = COALESCE(@outlier, outlier),
+         updated_at = @updatedAt
+       WHERE job_id = @jobId AND round = @round AND client_id = @clientId`,
+    ).run({
+      status: patch.status ?? null,
+      errorCode: patch.errorCode ?? null,
+      clearErrorCode: patch.clearErrorCode === true ? 1 : 0,
+      numExamples: patch.numExamples ?? null,
+      bytesUp: patch.bytesUp ?? null,
+      loss: patch.loss ?? null,
+      accuracy: patch.accuracy ?? null,
+      durationMs: patch.durationMs ?? null,
+      weight: patch.weight ?? null,
+      updateNorm: patch.updateNorm ?? null,
+      distanceToAggregate: patch.distanceToAggregate ?? null,
+      outlier: patch.outlier === undefined ? null : patch.outlier ? 1 : 0,
+      updatedAt: Date.now(),
+      jobId,
+      round,
+      clientId,
+    }).changes;
+    if (changed > 0 && patch.bytesUp !== undefined && patch.bytesUp !== 0) {
+      this.sql('UPDATE jobs SET bytes_up = bytes_up + ? WHERE id = ?').run(patch.bytesUp, jobId);
+    }
+  }
+
+  private bytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
+    const changed = this.sql('UPDATE contributions SET bytes_down = bytes_down + ? WHERE job_id = ? AND round = ? AND client_id = ?').run(
+      bytes,
+      jobId,
+      round,
+      clientId,
+    ).changes;
+    if (changed > 0 && bytes !== 0) this.sql('UPDATE jobs SET bytes_down = bytes_down + ? WHERE id = ?').run(bytes, jobId);
   }
 
   listContributions(jobId: string, round: number): ContributionRecord[] {
