@@ -77,6 +77,11 @@ describe('federated training with real processes', () => {
     expect(rounds[1]!.metrics.centralAccuracy!).toBeGreaterThan(0.8);
     expect(rounds[1]!.metrics.federatedAccuracy!).toBeGreaterThan(0.7);
     expect(rounds[1]!.metrics.federatedExamples).toBe(AGENTS * 300);
+    // With fractionEvaluate 1 every agent downloads each new version to evaluate it: those bytes count in the round.
+    for (const { metrics } of rounds) {
+      const fitBytesDown = metrics.clientBytes!.reduce((sum, client) => sum + client.bytesDown, 0);
+      expect(metrics.bytesDown! - fitBytesDown).toBeGreaterThan(0);
+    }
 
     const versions = (await getJson<{ items: ModelVersionView[] }>(`${coordinator.url}/api/v1/jobs/${job.id}/models`)).items;
     expect(versions.map((v) => [v.version, v.round ?? null, v.parentVersion ?? null])).toEqual([[0, null, null], [1, 1, 0], [2, 2, 1]]);

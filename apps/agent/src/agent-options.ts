@@ -1,7 +1,8 @@
 /** Parses and validates the agent's command line into the options of the client SDK. */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ShoalError } from '@shoal/protocol';
+import { exitCodesHelp } from './exit-codes.js';
 import { loadDatasetDir, loadMnistShard, parseShardSpec, splitExamples, type LabeledExamples, type PartitionScheme } from '@shoal/data';
 
 export interface AgentOptions {
@@ -39,10 +40,11 @@ function fraction(value: string): number {
 }
 
 export function agentCommand(): Command {
+  // Options read from the environment declare it with .env(), so --help lists every variable the agent reads.
   return new Command('shoal-agent')
     .description('Shoal edge agent: trains on local data for a coordinator; raw data never leaves this process')
-    .requiredOption('-c, --coordinator <url>', 'coordinator URL, e.g. http://127.0.0.1:7070', process.env['SHOAL_COORDINATOR'])
-    .option('--name <name>', 'display name of this device', process.env['SHOAL_AGENT_NAME'])
+    .addOption(new Option('-c, --coordinator <url>', 'coordinator URL, e.g. http://127.0.0.1:7070').env('SHOAL_COORDINATOR').makeOptionMandatory())
+    .addOption(new Option('--name <name>', 'display name of this device').env('SHOAL_AGENT_NAME'))
     .option('--dataset <kind>', "'mnist' (built-in, partitioned) or 'dir' (a dataset directory, see docs/dataset-format.md)", 'mnist')
     .option('--data-dir <path>', "dataset directory when --dataset dir")
     .option('--partition <scheme>', "MNIST partition: 'iid' or 'pathological' (2 label shards per client)", 'iid')
@@ -52,17 +54,19 @@ export function agentCommand(): Command {
     .option('--max-examples <n>', 'use at most this many local examples', integer('max-examples', 1))
     .option('--state-dir <path>', 'where the agent keeps its identity (owner-only permissions)')
     .option('--label <label...>', 'cohort labels of this device', [])
-    .option('--join-token <token>', 'enrol this device with an admin-issued join token on first start; updates are then signed', process.env['SHOAL_JOIN_TOKEN'])
+    .addOption(new Option('--join-token <token>', 'enrol this device with an admin-issued join token on first start; updates are then signed').env('SHOAL_JOIN_TOKEN'))
     .option('--serve-port <port>', 'serve the promoted model on http://127.0.0.1:<port> (0: any free port); see docs/edge-serving.md', integer('serve-port', 0))
     .option('--micro-batch <n>', 'batch up to n concurrent predictions (1: no batching)', integer('micro-batch', 1), 1)
     .option('--micro-batch-wait-ms <ms>', 'longest a prediction waits for its batch to fill', integer('micro-batch-wait-ms', 0), 2)
     .option('--sample-capacity <n>', 'labelled samples kept on the device for online learning', integer('sample-capacity', 1), 5000)
     .option('--sample-eviction <policy>', "what a full sample store drops: 'fifo' (the oldest) or 'reservoir' (keeps a uniform sample)", 'fifo')
-    .option('--ca <file>', 'PEM CA certificate to trust for an https:// coordinator (pins its CA)', process.env['SHOAL_CA'])
-    .option('--log-level <level>', 'debug | info | warn | error', 'info');
+    .addOption(new Option('--ca <file>', 'PEM CA certificate to trust for an https:// coordinator (pins its CA)').env('SHOAL_CA'))
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .addHelpText('after', `\n${exitCodesHelp()}`);
 }
 
 export function resolveAgentOptions(raw: Record<string, unknown>): AgentOptions {
+  const coordinator = coordinatorUrl(String(raw['coordinator']));
   const shardText = String(raw['shard']);
   const shard = parseShardSpec(shardText);
   const seed = Number(raw['seed']);
@@ -87,7 +91,7 @@ export function resolveAgentOptions(raw: Record<string, unknown>): AgentOptions 
   const level = String(raw['logLevel']);
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ShoalError('VALIDATION_FAILED', `--log-level must be debug, info, warn or error`);
   return {
-    coordinatorUrl: String(raw['coordinator']),
+    coordinatorUrl: coordinator,
     name,
     stateDir: typeof raw['stateDir'] === 'string' ? raw['stateDir'] : `.shoal/agents/${name}`,
     ca: typeof raw['ca'] === 'string' ? readCa(raw['ca']) : undefined,
@@ -112,6 +116,14 @@ function servingOptions(raw: Record<string, unknown>): Pick<AgentOptions, 'serve
     microBatch: maxBatch > 1 ? { maxBatch, maxWaitMs: Number(raw['microBatchWaitMs']) } : undefined,
     onlineLearning: { capacity: Number(raw['sampleCapacity']), eviction },
   };
+}
+
+function coordinatorUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ShoalError('VALIDATION_FAILED', `--coordinator must be an http:// or https:// URL, got '${text}'`);
+  }
+  return text;
 }
 
 function readCa(file: string): string {

@@ -6,14 +6,10 @@ import type { TransportSecurity } from './coordinator-http.js';
 import type { SecurePhaseEvent } from './secure-upload.js';
 import type { ServingOptions } from './serving-service.js';
 import type { OnlineLearningOptions } from './online-learning.js';
+import type { ConnectionRetry, ReconnectPolicy } from './connection-retry.js';
 
-export interface ReconnectPolicy {
-  /** First retry delay; doubles per attempt (exponential backoff). */
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** 0..1: each delay is spread by ± this fraction at random (jitter), so a fleet does not reconnect in lockstep. */
-  jitter: number;
-}
+export type { ReconnectPolicy };
+
 
 export interface ShoalClientOptions {
   coordinatorUrl: string;
@@ -47,6 +43,9 @@ export interface ShoalClientEvents {
   /** Something was wrong but the client carried on (e.g. an unreadable residual file); without a listener it goes to process.emitWarning. */
   warning: [{ message: string }];
   disconnected: [{ reason: string }];
+  /** A connection failed or was lost; the client tries again after `nextAttemptMs` (connection-retry.ts). */
+  retrying: [ConnectionRetry];
+  /** The client gave up: DEVICE_REVOKED, PROTOCOL_VERSION_MISMATCH, or UNAUTHENTICATED (`details.tls`) when the pinned CA does not verify the coordinator. */
   fatal: [ShoalError];
 }
 

@@ -1,6 +1,7 @@
 /** @shoal/client: the edge client SDK used by the agent app (and embeddable in other Node programs). */
 export { ShoalClient } from './shoal-client.js';
 export type { ShoalClientOptions } from './client-options.js';
+export type { ConnectionRetry } from './connection-retry.js';
 export { ClientStateStore } from './client-state.js';
 export { RESIDUAL_FILE } from './error-feedback.js';
 export { CoordinatorHttp } from './coordinator-http.js';

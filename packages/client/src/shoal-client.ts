@@ -27,6 +27,7 @@ import { ServingService } from './serving-service.js';
 import { listenForAssignments, telemetryOver } from './serving-link.js';
 import { OnlineLearning, type LabelledSampleReceipt } from './online-learning.js';
 import { DEFAULT_RECONNECT, type ShoalClientEvents, type ShoalClientOptions } from './client-options.js';
+import { RetrySchedule, judgeConnectError } from './connection-retry.js';
 
 export { AGENT_VERSION };
 
@@ -41,6 +42,8 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   /** Set once this client is an enrolled device: hellos carry its key proof and uploads its signature. */
   private device: DeviceCredentials | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private queue: Promise<void> = Promise.resolve();
   /** Opens once the current connection's hello was answered. */
   private registration = gate();
@@ -114,30 +117,40 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       // Node-only TLS options of engine.io-client: verify the coordinator, against a pinned CA when given.
       rejectUnauthorized: true,
       ...(this.options.tls?.ca === undefined ? {} : { ca: Buffer.from(this.options.tls.ca).toString('utf8') }),
-      reconnection: true,
-      reconnectionDelay: policy.initialDelayMs,
-      reconnectionDelayMax: policy.maxDelayMs,
-      randomizationFactor: policy.jitter,
+      // The client schedules its own retries (socket.io's reconnection hides the delay), so it can report each one.
+      reconnection: false,
       auth: (send) => send({ protocolVersion: PROTOCOL_VERSION, ...(this.clientIdValue === undefined ? {} : { clientId: this.clientIdValue }) }),
     });
     this.socket = socket;
     this.secure.attach(socket);
+    const schedule = new RetrySchedule(policy);
+    const retry = (failure: { error: string; code: string | undefined; tls: boolean }) => {
+      if (this.stopped) return;
+      const { attempt, delayMs } = schedule.next();
+      this.emit('retrying', { address: this.options.coordinatorUrl, ...failure, attempt, nextAttemptMs: delayMs });
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => socket.connect(), delayMs);
+    };
     socket.on('connect', () => {
+      schedule.reset();
       // A task can arrive before the hello ack (the coordinator may start a round as soon as we register): tasks
       // wait for the ack, which carries the REST credential their downloads need.
       this.registration = gate();
       void this.hello();
     });
     socket.on('connect_error', (error) => {
-      const data = (error as Error & { data?: { code?: string } }).data;
-      if (data?.code === 'PROTOCOL_VERSION_MISMATCH') {
-        socket.disconnect();
-        this.emit('fatal', ShoalError.fromWire(data));
-      }
+      const judged = judgeConnectError(error, this.options.coordinatorUrl, this.options.tls?.ca !== undefined);
+      if ('retry' in judged) return retry(judged.retry);
+      socket.disconnect();
+      this.emit('fatal', judged.fatal);
     });
     socket.on('disconnect', (reason) => {
       this.stopHeartbeat();
       this.emit('disconnected', { reason });
+      if (reason === 'io client disconnect') return;
+      // The coordinator closed the connection on purpose; only a device reconnects, to hear from its hello whether it was revoked.
+      if (reason === 'io server disconnect' && this.device === undefined) return;
+      retry({ error: reason, code: undefined, tls: false });
     });
     socket.on('fit:task', (task) => this.enqueue('fit:task', task));
     socket.on('evaluate:task', (task) => this.enqueue('evaluate:task', task));
@@ -149,6 +162,8 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.stopHeartbeat();
     this.socket?.disconnect();
     await this.queue;
@@ -193,6 +208,12 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       const reply: unknown = await this.socket!.timeout(10_000).emitWithAck('hello', request)
         .catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
       const outcome = helloOutcome(reply);
+      if (!outcome.ok && outcome.error.code === 'DEVICE_REVOKED') {
+        this.stopped = true;
+        this.socket?.disconnect();
+        this.emit('fatal', new ShoalError('DEVICE_REVOKED', outcome.error.message));
+        return;
+      }
       if (!outcome.ok) {
         this.emit('refused', { event: 'hello', code: outcome.error.code, message: outcome.error.message });
         return;

@@ -172,10 +172,11 @@ export class CoordinatorCore {
     this.downloads.forgetVersion(jobId, version);
   }
 
-  /** Revokes an enrolled device: it is disconnected, its REST credential ends, and its hellos and updates are refused. */
+  /** Revokes an enrolled device: it is disconnected, its REST credential ends, it leaves its deployment, and its hellos and updates are refused. */
   revokeDevice(clientId: string, by: string): ReturnType<DeviceIdentity['revokeDevice']> {
     const device = this.devices.revokeDevice(clientId, by);
     this.deviceAccess.revokeClient(clientId);
+    this.serving.clientRevoked(clientId);
     this.registry.get(clientId)?.connection.disconnect('device revoked');
     return device;
   }

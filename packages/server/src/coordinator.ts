@@ -78,6 +78,7 @@ export class Coordinator {
         deviceAccess: this.core.deviceAccess,
         devices: this.core.devices,
         revokeDevice: (clientId, by) => this.core.revokeDevice(clientId, by),
+        clock: this.core.fleetDependencies.clock,
       }),
     );
     app.use(consoleFiles(this.settings.consoleDir));

@@ -1,6 +1,7 @@
 /**
- * Slows down token guessing: after `maxFailures` failed logins from one address within the window, refuse for the
- * rest of it. The same rule bounds anything else counted per address (anonymous registrations: `what`).
+ * A blanket per-address budget: after `maxFailures` counted events from one address within the window, refuse for the
+ * rest of it (join-token enrolment, anonymous registrations: `what`). Admin logins use login-backoff.ts instead, which
+ * never refuses a valid token.
  */
 import { ShoalError } from '@shoal/protocol';
 

@@ -15,6 +15,17 @@ export interface Principal {
   expiresAt: number | undefined;
 }
 
+/**
+ * How errors name a principal, by its role: ids keep the historical `admin-token:` prefix for every API token (audit
+ * entries and sessions store it), so an id alone would call a viewer token an admin one.
+ */
+export function describePrincipal(principal: Principal): string {
+  const id = principal.id.slice(principal.id.indexOf(':') + 1);
+  if (principal.kind === 'device') return `device ${id}`;
+  if (principal.kind === 'session') return `${principal.role} session ${id}`;
+  return `${principal.role} token ${id}`;
+}
+
 /** Credentials as presented by a request or a socket handshake, before they are checked. */
 export interface PresentedCredentials {
   bearer: string | undefined;

@@ -72,6 +72,19 @@ describe('authorizeRoute', () => {
   });
 });
 
+describe('refusal messages', () => {
+  it('name a viewer by its role, never as an admin token', () => {
+    const messages: string[] = [];
+    for (const caller of [principal('viewer'), principal('viewer', 'session')]) {
+      const request = { method: 'GET', headers: { host: 'shoal.test' }, originalUrl: '/api/v1/tokens', ip: '127.0.0.1' } as unknown as Request;
+      authorizeRoute('admin-read', audit)(request, { locals: { principal: caller } } as unknown as Response, (error?: unknown) => void messages.push((error as Error).message));
+    }
+
+    expect(messages).toEqual(['this needs the admin role; viewer token x may only read', 'this needs the admin role; viewer session x may only read']);
+    expect(messages.join()).not.toContain('admin-token');
+  });
+});
+
 describe('refuseUnrouted', () => {
   const missing = refuseUnrouted({ record: () => undefined } as unknown as AuditLog, () => new ShoalError('NOT_FOUND', 'no endpoint'));
 

@@ -6,7 +6,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ShoalError } from '@shoal/protocol';
 import type { AuditLog } from './audit-log.js';
 import { credentialsFromHeaders } from './http-credentials.js';
-import type { Authenticator, Principal } from './principal.js';
+import { describePrincipal, type Authenticator, type Principal } from './principal.js';
 
 /**
  * Who may call a route, decided once Express has matched it (so no spelling of a path can reach a route without its
@@ -67,7 +67,7 @@ function sameOrigin(request: Request): boolean {
 function forbidden(access: RouteAccess, principal: Principal, request: Request): ShoalError | undefined {
   if (principal.role === 'device') return access === 'device-read' ? undefined : new ShoalError('FORBIDDEN', 'a device credential may only download models');
   if (access === 'signed-in' || access === 'device-read' || access === 'read') return undefined;
-  if (principal.role !== 'admin') return new ShoalError('FORBIDDEN', `this needs the admin role; ${principal.id} is a ${principal.role}`);
+  if (principal.role !== 'admin') return new ShoalError('FORBIDDEN', `this needs the admin role; ${describePrincipal(principal)} may only read`);
   // SameSite=Strict already keeps other sites from sending the cookie; this also refuses old browsers.
   const cookieOnly = principal.kind === 'session' && credentialsFromHeaders(request.headers).bearer === undefined;
   if (access === 'admin-change' && cookieOnly && !sameOrigin(request)) return new ShoalError('FORBIDDEN', "a cookie-authenticated change must come from the console's own origin");

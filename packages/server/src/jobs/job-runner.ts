@@ -145,6 +145,7 @@ export class JobRunner {
       metrics: recorded.metrics,
       newTaskId: () => newTaskId('e', round),
       onOpen: (open) => this.inbound.evaluationOpened(open),
+      downloads: this.downloads,
     });
     return true;
   }

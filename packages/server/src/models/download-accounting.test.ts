@@ -56,4 +56,26 @@ describe('DownloadAccounting', () => {
 
     expect([metric, accounting.roundClosed()]).toEqual([[], { total: 0, deltas: 0 }]);
   });
+
+  it("counts the evaluation phase's downloads for the round, apart from its fit downloads and rows", () => {
+    const { ledger, metric, writes } = recordingLedger();
+    const accounting = new DownloadAccounting(ledger);
+    accounting.roundOpened(2, new Map([['a', 't-a']]));
+    accounting.record('t-a', 100, false);
+    const fit = accounting.roundClosed();
+
+    accounting.evaluationOpened(['e-a', 'e-b']);
+    accounting.record('e-a', 300, false);
+    accounting.record('e-b', 300, false);
+    accounting.record('e-b', 0, false);
+    const evaluationBytes = accounting.evaluationClosed();
+    accounting.record('e-a', 300, false);
+    accounting.flush();
+
+    expect(evaluationBytes).toBe(600);
+    expect(accounting.evaluationClosed()).toBe(0);
+    expect(metric).toEqual([100, 300, 300, 300]);
+    expect(writes).toEqual([[{ round: 2, clientId: 'a', bytes: 100 }]]);
+    expect(fit).toEqual({ total: 1, deltas: 0 });
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * Attributes weights downloads to the open round's fit tasks: bytes per contribution, and how many downloads were
- * deltas. The byte metric moves at once; the contribution rows are written in batches (summed per round and client),
+ * Attributes weights downloads to the open round's fit tasks (bytes per contribution, and how many downloads were
+ * deltas) and to its federated-evaluation tasks (bytes for the round). The byte metric moves at once; the contribution rows are written in batches (summed per round and client),
  * at round open and close, when the runner ends, and at most `flushIntervalMs` after a download, so a round of a
  * thousand downloads costs a handful of writes and a crash loses at most the counters of the last interval.
  */
@@ -16,6 +16,8 @@ export const DEFAULT_BYTES_DOWN_FLUSH_MS = 1_000;
 
 export class DownloadAccounting {
   private readonly tasks = new Map<string, { round: number; clientId: string }>();
+  /** The open federated-evaluation phase's task ids and the bytes their downloads moved. */
+  private evaluation: { taskIds: ReadonlySet<string>; bytes: number } | undefined;
   private counts: DownloadCounts = { total: 0, deltas: 0 };
   /** Bytes not yet written, per round and client. */
   private readonly pending = new Map<string, { round: number; clientId: string; bytes: number }>();
@@ -41,12 +43,31 @@ export class DownloadAccounting {
   }
 
   /**
+   * The round's federated-evaluation tasks: their downloads count in the round's bytes down, not in a contribution
+   * row (evaluating is not taking part in the fit) nor in the fit's download counts.
+   */
+  evaluationOpened(taskIds: Iterable<string>): void {
+    this.evaluation = { taskIds: new Set(taskIds), bytes: 0 };
+  }
+
+  /** The evaluation phase closed: the bytes its tasks downloaded. */
+  evaluationClosed(): number {
+    const bytes = this.evaluation?.bytes ?? 0;
+    this.evaluation = undefined;
+    return bytes;
+  }
+
+  /**
    * A weights download (full, or a delta from the client's base version), with the taskId its URL named. A download
    * answered "not modified" moves no bytes and is not counted as one.
    */
   record(taskId: string | undefined, bytes: number, delta: boolean): void {
     if (bytes === 0) return;
     this.ledger.bytesDown(undefined, undefined, bytes);
+    if (taskId !== undefined && this.evaluation?.taskIds.has(taskId) === true) {
+      this.evaluation.bytes += bytes;
+      return;
+    }
     const task = taskId === undefined ? undefined : this.tasks.get(taskId);
     if (task === undefined) return;
     this.counts.total += 1;

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { AdminAuth } from '../auth/admin-auth.js';
 import type { AuditLog } from '../auth/audit-log.js';
+import { LoginBackoff } from '../auth/login-backoff.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { authenticate, refuseUnrouted } from '../auth/rest-guard.js';
 import { anyOf } from '../auth/principal.js';
@@ -35,6 +36,7 @@ import { sessionRoutes } from './session-router.js';
 import { tokensRoutes } from './tokens-router.js';
 import { weightsRoute, type DownloadWeights } from './weights-route.js';
 import { deviceMayReadArtifact, deviceMayReadJob } from './device-scope.js';
+import type { Clock } from '../time/clock.js';
 
 export interface ApiDependencies {
   store: Store;
@@ -52,6 +54,8 @@ export interface ApiDependencies {
   deviceAccess: DeviceAccess;
   devices: DeviceIdentity;
   revokeDevice: (clientId: string, by: string) => DeviceRecord;
+  /** What the login backoff waits on (default: the system clock). */
+  clock?: Clock;
 }
 
 export function apiRouter(deps: ApiDependencies): Router {
@@ -63,7 +67,7 @@ export function apiRouter(deps: ApiDependencies): Router {
   router.use(refuseUnrouted(audit, malformedPath));
 
   catalogRoutes(routes, { codecs: deps.codecs, serverVersion: deps.serverVersion });
-  sessionRoutes(routes, { auth: deps.auth, audit, throttle: new LoginThrottle() });
+  sessionRoutes(routes, { auth: deps.auth, audit, backoff: new LoginBackoff({ clock: deps.clock }) });
   tokensRoutes(routes, { auth: deps.auth, audit });
   devicesRoutes(routes, { identity: deps.devices, records: store.devices, audit, throttle: new LoginThrottle(), revokeDevice: deps.revokeDevice });
   clientsRoutes(routes, { store, registry });

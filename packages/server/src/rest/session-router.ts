@@ -4,7 +4,7 @@ import { ShoalError, parseMessage } from '@shoal/protocol';
 import type { AdminAuth } from '../auth/admin-auth.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import { clearedSessionCookie, credentialsFromHeaders, sessionCookie } from '../auth/http-credentials.js';
-import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { LoginBackoff } from '../auth/login-backoff.js';
 import type { Principal } from '../auth/principal.js';
 import { toSessionView } from './admin-views.js';
 import type { ApiRoutes } from './api-routes.js';
@@ -13,29 +13,27 @@ import { noBody } from './json-body.js';
 export interface SessionRouterDependencies {
   auth: AdminAuth;
   audit: AuditLog;
-  throttle: LoginThrottle;
+  /** Slows failed logins per address; a valid token is never refused by it. */
+  backoff: LoginBackoff;
 }
 
-export function sessionRoutes(routes: ApiRoutes, { auth, audit, throttle }: SessionRouterDependencies): void {
+export function sessionRoutes(routes: ApiRoutes, { auth, audit, backoff }: SessionRouterDependencies): void {
   const current = (request: Request): Principal => {
     const principal = auth.authenticate(credentialsFromHeaders(request.headers));
     if (principal === undefined) throw new ShoalError('UNAUTHENTICATED', 'no valid session: log in with an API token');
     return principal;
   };
 
-  routes.post('/session', 'public', (request, response) => {
+  routes.post('/session', 'public', async (request, response) => {
     const address = request.ip ?? 'unknown';
-    throttle.check(address);
     const body = parseMessage('create-session-request', request.body);
     let opened: ReturnType<AdminAuth['login']>;
     try {
       opened = auth.login(body.token);
     } catch (error) {
-      throttle.fail(address);
       audit.record({ actor: 'anonymous', action: 'session.create', target: undefined, outcome: 'failure', errorCode: ShoalError.from(error).code, address });
-      throw error;
+      throw await backoff.failed(address, ShoalError.from(error));
     }
-    throttle.succeed(address);
     const { session, secret, role } = opened;
     audit.record({ actor: session.subject, action: 'session.create', target: `session:${session.id}`, outcome: 'success', errorCode: undefined, address });
     response.setHeader('Set-Cookie', sessionCookie(secret, session.expiresAt - session.createdAt, request.secure));

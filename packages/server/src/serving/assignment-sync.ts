@@ -45,9 +45,11 @@ export class AssignmentSync {
     const current = this.store.serving.allAssignments();
     const changed: Assignment[] = [];
     const removed: string[] = [];
+    const revoked = new Set(this.store.devices.listDevices().filter((device) => device.revokedAt !== undefined).map((device) => device.clientId));
     for (const client of this.store.listClients()) {
       const labels = this.registry.get(client.id)?.capabilities.labels ?? client.capabilities.labels;
-      const resolved = resolveAssignment({ id: client.id, labels }, active);
+      // A revoked device is served nothing and counts towards no deployment.
+      const resolved = revoked.has(client.id) ? undefined : resolveAssignment({ id: client.id, labels }, active);
       const previous = current.get(client.id);
       if (resolved === undefined) {
         if (previous !== undefined) removed.push(client.id);
@@ -63,6 +65,11 @@ export class AssignmentSync {
     }
     if (changed.length + removed.length > 0) this.logger.info({ changed: changed.length, removed: removed.length, sent }, 'serving assignments changed');
     return changed.length + removed.length;
+  }
+
+  /** A device was revoked: its assignment goes at once, so deployments stop counting it. */
+  forgetClient(clientId: string): void {
+    if (this.store.serving.assignment(clientId) !== undefined) this.store.serving.saveAssignments([], [clientId]);
   }
 
   /** After hello: the client's labels may have changed, so its assignment is resolved again, stored, and sent if it has one. */

@@ -212,6 +212,11 @@ export class DeploymentService {
   }
 
   /** After a client's hello: (re)send its assignment. */
+  /** A revoked device leaves its deployment (and is skipped by every later re-resolution). */
+  clientRevoked(clientId: string): void {
+    this.sync.forgetClient(clientId);
+  }
+
   clientConnected(clientId: string): void {
     try {
       this.sync.syncClient(clientId, Date.now());
