@@ -48,6 +48,39 @@ export class RetrySchedule {
   }
 }
 
+/** After each failed or lost connection: reports the retry, then makes the next attempt; stop() cancels what is pending. */
+export class Reconnector {
+  private readonly schedule: RetrySchedule;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(
+    policy: ReconnectPolicy,
+    private readonly address: string,
+    private readonly report: (retry: ConnectionRetry) => void,
+    private readonly attempt: () => void,
+  ) {
+    this.schedule = new RetrySchedule(policy);
+  }
+
+  failed(failure: { error: string; code: string | undefined; tls: boolean }): void {
+    if (this.stopped) return;
+    const { attempt, delayMs } = this.schedule.next();
+    this.report({ address: this.address, ...failure, attempt, nextAttemptMs: delayMs });
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.attempt, delayMs);
+  }
+
+  connected(): void {
+    this.schedule.reset();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
 // Node's certificate verification codes (tls.TLSSocket#authorizationError and ERR_TLS_*).
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_|^ERR_SSL_/;
 

@@ -27,7 +27,7 @@ import { ServingService } from './serving-service.js';
 import { listenForAssignments, telemetryOver } from './serving-link.js';
 import { OnlineLearning, type LabelledSampleReceipt } from './online-learning.js';
 import { DEFAULT_RECONNECT, type ShoalClientEvents, type ShoalClientOptions } from './client-options.js';
-import { RetrySchedule, judgeConnectError } from './connection-retry.js';
+import { Reconnector, judgeConnectError } from './connection-retry.js';
 
 export { AGENT_VERSION };
 
@@ -42,8 +42,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   /** Set once this client is an enrolled device: hellos carry its key proof and uploads its signature. */
   private device: DeviceCredentials | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private reconnector: Reconnector | undefined;
   private queue: Promise<void> = Promise.resolve();
   /** Opens once the current connection's hello was answered. */
   private registration = gate();
@@ -123,16 +122,10 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     });
     this.socket = socket;
     this.secure.attach(socket);
-    const schedule = new RetrySchedule(policy);
-    const retry = (failure: { error: string; code: string | undefined; tls: boolean }) => {
-      if (this.stopped) return;
-      const { attempt, delayMs } = schedule.next();
-      this.emit('retrying', { address: this.options.coordinatorUrl, ...failure, attempt, nextAttemptMs: delayMs });
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => socket.connect(), delayMs);
-    };
+    const reconnector = new Reconnector(policy, this.options.coordinatorUrl, (retry) => this.emit('retrying', retry), () => socket.connect());
+    this.reconnector = reconnector;
     socket.on('connect', () => {
-      schedule.reset();
+      reconnector.connected();
       // A task can arrive before the hello ack (the coordinator may start a round as soon as we register): tasks
       // wait for the ack, which carries the REST credential their downloads need.
       this.registration = gate();
@@ -140,7 +133,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
     });
     socket.on('connect_error', (error) => {
       const judged = judgeConnectError(error, this.options.coordinatorUrl, this.options.tls?.ca !== undefined);
-      if ('retry' in judged) return retry(judged.retry);
+      if ('retry' in judged) return reconnector.failed(judged.retry);
       socket.disconnect();
       this.emit('fatal', judged.fatal);
     });
@@ -150,7 +143,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
       if (reason === 'io client disconnect') return;
       // The coordinator closed the connection on purpose; only a device reconnects, to hear from its hello whether it was revoked.
       if (reason === 'io server disconnect' && this.device === undefined) return;
-      retry({ error: reason, code: undefined, tls: false });
+      reconnector.failed({ error: reason, code: undefined, tls: false });
     });
     socket.on('fit:task', (task) => this.enqueue('fit:task', task));
     socket.on('evaluate:task', (task) => this.enqueue('evaluate:task', task));
@@ -162,8 +155,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.reconnector?.stop();
     this.stopHeartbeat();
     this.socket?.disconnect();
     await this.queue;
@@ -209,7 +201,7 @@ export class ShoalClient extends EventEmitter<ShoalClientEvents> {
         .catch((error: unknown) => ({ ok: false as const, error: { code: 'INTERNAL', message: String(error) } }));
       const outcome = helloOutcome(reply);
       if (!outcome.ok && outcome.error.code === 'DEVICE_REVOKED') {
-        this.stopped = true;
+        this.reconnector?.stop();
         this.socket?.disconnect();
         this.emit('fatal', new ShoalError('DEVICE_REVOKED', outcome.error.message));
         return;

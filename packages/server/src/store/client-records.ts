@@ -54,10 +54,7 @@ export class ClientRecords implements ClientsPort {
 
   getClient(id: string): ClientRecord | undefined {
     const row = this.sql('SELECT * FROM clients WHERE id = ?').get(id) as Row | undefined;
-    if (row === undefined) return undefined;
-    const client = clientFromRow(row);
-    const pending = this.lastSeen.pendingAt(id);
-    return pending === undefined ? client : { ...client, lastSeenAt: pending };
+    return row === undefined ? undefined : this.lastSeen.overlay(clientFromRow(row));
   }
 
   listClients(): ClientRecord[] {

@@ -25,6 +25,12 @@ export class LastSeenBuffer {
     return this.pending.get(id);
   }
 
+  /** The stored client as a reader must see it: with its touch that is not written yet. */
+  overlay<T extends { id: string; lastSeenAt: number }>(client: T): T {
+    const pending = this.pending.get(client.id);
+    return pending === undefined ? client : { ...client, lastSeenAt: pending };
+  }
+
   touch(id: string, at: number): void {
     this.pending.set(id, at);
     if (this.timer === undefined) {

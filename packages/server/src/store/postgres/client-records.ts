@@ -57,10 +57,7 @@ export class PgClientRecords implements ClientsPort {
 
   getClient(id: string): ClientRecord | undefined {
     const row = this.sql.get('SELECT * FROM clients WHERE id = $1', [id]);
-    if (row === undefined) return undefined;
-    const client = clientFromRow(row);
-    const pending = this.lastSeen.pendingAt(id);
-    return pending === undefined ? client : { ...client, lastSeenAt: pending };
+    return row === undefined ? undefined : this.lastSeen.overlay(clientFromRow(row));
   }
 
   listClients(): ClientRecord[] {
