@@ -6,10 +6,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './owned-process.js';
 
 const run = promisify(execFile);
 const SUPERUSER = 'shoal';
@@ -53,16 +53,6 @@ function serverUser(): { name: string; uid: number; gid: number } | undefined {
   throw new Error('running as root and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = binDir();

@@ -13,6 +13,9 @@ const command = new Command('shoal-coordinator')
   .option('--port <port>', 'port; 0 picks a free one', env['SHOAL_PORT'] ?? '7070')
   .option('--data-dir <path>', 'SQLite database and state', env['SHOAL_DATA_DIR'] ?? '.shoal/coordinator')
   .option('--database-url <url>', 'keep the store in PostgreSQL (postgres://user@host:port/db) instead of SQLite in --data-dir', env['SHOAL_DATABASE_URL'])
+  .option('--redis-url <url>', 'run as one node of a cluster: nodes share --database-url and this Redis (redis://host:port)', env['SHOAL_REDIS_URL'])
+  .option('--node-id <id>', 'this node\'s name in the cluster (default: host name and process id)', env['SHOAL_NODE_ID'])
+  .option('--lease-ttl-ms <ms>', 'a job lease\'s lifetime without renewal: a dead node\'s jobs move to another within about this long', env['SHOAL_LEASE_TTL_MS'] ?? '5000')
   .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent', env['SHOAL_LOG_LEVEL'] ?? 'info')
   .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
   .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
@@ -40,6 +43,9 @@ try {
     port: Number(raw['port']),
     dataDir: String(raw['dataDir']),
     databaseUrl: typeof raw['databaseUrl'] === 'string' ? raw['databaseUrl'] : undefined,
+    redisUrl: typeof raw['redisUrl'] === 'string' ? raw['redisUrl'] : undefined,
+    nodeId: typeof raw['nodeId'] === 'string' ? raw['nodeId'] : undefined,
+    leaseTtlMs: Number(raw['leaseTtlMs']),
     logLevel: String(raw['logLevel']),
     heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
     maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),

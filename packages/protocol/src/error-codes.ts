@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   UPDATE_UNSIGNED: { httpStatus: 403, description: 'The update carries no device signature, and this client or job requires one.' },
   SIGNATURE_INVALID: { httpStatus: 403, description: 'A device signature does not verify for the statement (job, round, client, task, payload hash) or proof.' },
   REPLAYED_UPDATE: { httpStatus: 409, description: 'This client already delivered exactly this payload in an earlier round.' },
+  LEASE_LOST: { httpStatus: 409, description: "Another coordinator node took over this job's lease (a newer fencing epoch); this node's writes for the job were refused." },
+  NODE_UNAVAILABLE: { httpStatus: 503, description: 'The coordinator node that runs this job did not answer in time; retry, possibly on another node.' },
   NOT_FOUND: { httpStatus: 404, description: 'The named resource does not exist.' },
   CONFLICT: { httpStatus: 409, description: 'The resource is not in a state that allows this action.' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, description: 'The payload exceeds a configured limit.' },

@@ -51,12 +51,16 @@ export interface CoordinatorCoreOptions extends Partial<CoordinatorSettings> {
   connectionClock?: Clock;
   /** Limits on registrations without enrolment (a simulator lifts them for its virtual fleet). */
   anonymousAdmission?: Partial<AnonymousAdmissionSettings>;
+  /** Who is connected (default: this process's clients only; a cluster node passes its ClusterRegistry). */
+  registry?: ClientRegistry;
+  /** Device REST credentials (default: this process's; a cluster node passes credentials valid on every node). */
+  deviceAccess?: DeviceAccess;
 }
 
 export class CoordinatorCore {
   readonly settings: CoordinatorSettings;
   readonly store: Store;
-  readonly registry = new ClientRegistry();
+  readonly registry: ClientRegistry;
   readonly events = new CoordinatorEvents();
   readonly metrics = new CoordinatorMetrics();
   readonly codecs: CodecRegistry;
@@ -71,7 +75,7 @@ export class CoordinatorCore {
   /** Join tokens, enrolment, hello key proofs and revocation. */
   readonly devices: DeviceIdentity;
   /** REST credentials handed to connected clients at hello. */
-  readonly deviceAccess = new DeviceAccess();
+  readonly deviceAccess: DeviceAccess;
   /** New registrations without enrolment: rate-limited per address, rows bounded and expiring. */
   readonly admission: AnonymousAdmission;
   /** What deadlines, phase timeouts and sessions run on. */
@@ -79,13 +83,15 @@ export class CoordinatorCore {
   readonly connectionClock: Clock;
 
   constructor(options: CoordinatorCoreOptions = {}) {
-    const { store, codecs, evaluator, logger, serving, referenceProfiler, clock, connectionClock, anonymousAdmission, ...settings } = options;
+    const { store, codecs, evaluator, logger, serving, referenceProfiler, clock, connectionClock, anonymousAdmission, registry, deviceAccess, ...settings } = options;
     this.settings = resolveSettings(settings);
+    this.registry = registry ?? new ClientRegistry();
+    this.deviceAccess = deviceAccess ?? new DeviceAccess();
     this.clock = clock ?? systemClock;
     this.logger = logger ?? pino({ level: this.settings.logLevel, base: { service: 'coordinator' } });
     this.store =
       store ??
-      (this.settings.databaseUrl === undefined ? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite')) : new PostgresStore({ connectionString: this.settings.databaseUrl }));
+      (this.settings.databaseUrl === undefined ? new SqliteStore(join(this.settings.dataDir, 'shoal.sqlite')) : new PostgresStore({ connectionString: this.settings.databaseUrl, cluster: this.settings.redisUrl !== undefined }));
     this.evaluator = evaluator ?? (this.settings.centralEvaluation ? new WorkerCentralEvaluator() : undefined);
     this.codecs = codecs ?? defaultCodecRegistry();
     this.devices = new DeviceIdentity(this.store.devices, { requireEnrolment: this.settings.requireEnrolment });
@@ -163,7 +169,7 @@ export class CoordinatorCore {
   weightsDownload(jobId: string, version: number, options: { taskId?: string | undefined; base?: number | undefined; ifNoneMatch?: string | undefined }): WeightsDownload {
     const { bytes, etag, delta } = this.downloads.frameFor(jobId, version, options.base);
     const notModified = matchesIfNoneMatch(options.ifNoneMatch, etag);
-    this.jobs.findRunner(jobId)?.recordDownload(options.taskId, notModified ? 0 : bytes.byteLength, delta);
+    this.jobs.recordDownload(jobId, options.taskId, notModified ? 0 : bytes.byteLength, delta);
     return { frame: bytes, etag, notModified };
   }
 

@@ -26,6 +26,8 @@ import { AuditLog } from './auth/audit-log.js';
 import { ConsoleGateway } from './console/console-gateway.js';
 import { consoleFiles } from './rest/static-files.js';
 import type { Store } from './store/store.js';
+import { ClusterParts, defaultNodeId } from './cluster/cluster-setup.js';
+import { resolveSettings } from './options.js';
 
 export { SERVER_VERSION };
 
@@ -47,9 +49,23 @@ export class Coordinator {
   readonly auth: AdminAuth;
   readonly audit: AuditLog;
   private readonly detachConsole: () => void;
+  /** Set when this process is one node of a cluster (--redis-url). */
+  private readonly cluster: ClusterParts | undefined;
 
   constructor(options: CoordinatorOptions = {}) {
-    this.core = new CoordinatorCore(options);
+    // socket.io's engine options; a cluster node's server also carries the Redis adapter.
+    let cap: ConnectionCap | undefined;
+    const ioOptions = {
+      maxHttpBufferSize: options.maxMessageBytes ?? resolveSettings({}).maxMessageBytes,
+      // New Engine.IO sessions beyond the cap's headroom are refused before they hold anything (fleet/connection-cap.ts).
+      allowRequest: (_request: unknown, callback: (error: string | null | undefined, success: boolean) => void) => cap!.allowTransport(this.io.engine.clientsCount, callback),
+      pingInterval: 10_000,
+      pingTimeout: 20_000,
+      serveClient: false,
+    };
+    const clustered = resolveSettings({ redisUrl: options.redisUrl, databaseUrl: options.databaseUrl, nodeId: options.nodeId });
+    this.cluster = clustered.redisUrl === undefined ? undefined : new ClusterParts(clustered.redisUrl, clustered.nodeId ?? defaultNodeId(), ioOptions);
+    this.core = new CoordinatorCore(this.cluster === undefined ? options : { ...options, registry: this.cluster.registry, deviceAccess: this.cluster.deviceAccess });
     ({ settings: this.settings, logger: this.logger, store: this.store, evaluator: this.evaluator, jobs: this.jobs } = this.core);
     ({ registry: this.registry, events: this.events, metrics: this.metrics } = this.core);
 
@@ -92,15 +108,10 @@ export class Coordinator {
     // The last guard: beyond this many TCP connections Node closes new ones at once instead of failing accept() with EMFILE.
     const descriptors = descriptorLimit();
     if (descriptors !== undefined) this.http.maxConnections = Math.max(1, descriptors - 64);
-    const cap = new ConnectionCap(this.settings.maxConnections, { logger: this.logger, metrics: this.metrics, clock: this.core.fleetDependencies.clock });
-    this.io = new SocketServer(this.http, {
-      maxHttpBufferSize: this.settings.maxMessageBytes,
-      // New Engine.IO sessions beyond the cap's headroom are refused before they hold anything (fleet/connection-cap.ts).
-      allowRequest: (_request, callback) => cap.allowTransport(this.io.engine.clientsCount, callback),
-      pingInterval: 10_000,
-      pingTimeout: 20_000,
-      serveClient: false,
-    });
+    cap = new ConnectionCap(this.settings.maxConnections, { logger: this.logger, metrics: this.metrics, clock: this.core.fleetDependencies.clock });
+    this.io = this.cluster?.io ?? new SocketServer(ioOptions);
+    this.io.attach(this.http);
+    this.cluster?.attach({ jobs: this.jobs, store: this.store, logger: this.logger, metrics: this.metrics, leaseTtlMs: this.settings.leaseTtlMs });
     // Every connection starts small; a fleet client's cap rises to maxMessageBytes once its hello is accepted.
     this.io.engine.on('connection', (connection: unknown) => {
       if (!capMessages(connection, PRE_HELLO_MAX_BYTES)) this.logger.warn('this socket.io transport exposes no per-connection message cap; the pre-hello limit is not applied');
@@ -126,20 +137,26 @@ export class Coordinator {
       // Shown once: only its SHA-256 is stored, so a lost token is replaced by restarting with --admin-token.
       this.logger.warn({ adminToken: this.auth.generatedToken, tokenId: this.auth.tokenId }, 'generated an admin token for the console and admin API; it is shown only this once');
     }
+    // One node resumes what its data directory left running; a cluster node adopts jobs whose lease ran out.
     this.jobs.resumeAll();
+    await this.cluster?.start();
     this.core.serving.start();
     return { url, port };
   }
 
   async stop(): Promise<void> {
     this.detachConsole();
+    const held = this.cluster?.stopLeases() ?? [];
     await this.jobs.shutdown();
+    // Released only once the runners stopped writing: the other nodes take the jobs over without waiting for expiry.
+    this.jobs.releaseAll(held);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     if (this.http.listening) await new Promise<void>((resolve) => this.http.close(() => resolve()));
     await this.core.serving.stop();
     await this.core.artifacts.close();
     await this.evaluator?.close();
     this.store.close();
+    await this.cluster?.close();
     this.logger.info('stopped');
   }
 }

@@ -22,6 +22,17 @@ export class CoordinatorMetrics {
     help: 'Accepted updates flagged as outliers (robust z-score of their norm or distance to the aggregate above the job threshold)',
     registers: [this.registry],
   });
+  readonly clusterUploads = new Counter({
+    name: 'shoal_cluster_uploads_total',
+    help: "Uploads for jobs another node leads: 'summed' into this node's partial sum (hierarchical), or 'forwarded' whole to the leader",
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+  readonly partialSums = new Counter({
+    name: 'shoal_partial_sums_merged_total',
+    help: 'Partial sums of other nodes merged into rounds this node leads',
+    registers: [this.registry],
+  });
   readonly bytesUp = new Counter({ name: 'shoal_update_bytes_total', help: 'Bytes of client updates received', registers: [this.registry] });
   readonly bytesDown = new Counter({ name: 'shoal_model_bytes_sent_total', help: 'Bytes of model weights served to clients', registers: [this.registry] });
   readonly rejectedMessages = new Counter({

@@ -7,8 +7,14 @@ import { defaultMaxConnections, descriptorLimit } from './fleet/connection-cap.j
 
 export interface CoordinatorSettings {
   dataDir: string;
-  /** postgres:// URL: keep the store in PostgreSQL instead of SQLite under dataDir (one coordinator node per database for now). */
+  /** postgres:// URL: keep the store in PostgreSQL instead of SQLite under dataDir (required for a cluster). */
   databaseUrl: string | undefined;
+  /** redis:// URL: run as one node of a cluster (jobs under leases, the fleet shared through the socket.io Redis adapter). */
+  redisUrl: string | undefined;
+  /** This node's name in the cluster (default: host name and process id). */
+  nodeId: string | undefined;
+  /** How long a job's lease lasts without renewal: a dead leader's jobs move to another node within about this long. */
+  leaseTtlMs: number;
   host: string;
   port: number;
   heartbeatIntervalMs: number;
@@ -46,6 +52,9 @@ export interface CoordinatorSettings {
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
   dataDir: join('.shoal', 'coordinator'),
   databaseUrl: undefined,
+  redisUrl: undefined,
+  nodeId: undefined,
+  leaseTtlMs: 5_000,
   host: '127.0.0.1',
   port: 7070,
   heartbeatIntervalMs: 5_000,
@@ -76,6 +85,12 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   const settings = { ...DEFAULT_SETTINGS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   if (typeof settings.dataDir !== 'string' || settings.dataDir === '') throw option('dataDir', 'must be a non-empty path');
   if (settings.databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(String(settings.databaseUrl))) throw option('databaseUrl', 'must be a postgres:// or postgresql:// URL');
+  if (settings.redisUrl !== undefined && !/^rediss?:\/\/./.test(String(settings.redisUrl))) throw option('redisUrl', 'must be a redis:// or rediss:// URL');
+  if (settings.redisUrl !== undefined && settings.databaseUrl === undefined) {
+    throw option('redisUrl', 'needs databaseUrl: the nodes of a cluster share one PostgreSQL database (SQLite is for one node)');
+  }
+  if (settings.nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(settings.nodeId))) throw option('nodeId', 'must be 1-64 letters, digits, dots, dashes or underscores');
+  if (!Number.isInteger(settings.leaseTtlMs) || settings.leaseTtlMs < 500 || settings.leaseTtlMs > 600_000) throw option('leaseTtlMs', 'must be an integer from 500 to 600000');
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) throw option('port', `must be 0..65535, got ${settings.port}`);
   if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');

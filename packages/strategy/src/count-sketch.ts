@@ -50,7 +50,8 @@ interface SketchPlan {
 export class CountSketch {
   private readonly scratch: Float64Array;
   private readonly shift: number;
-  private readonly seed: number;
+  /** The hash seed: another process sketching with the same seed and buckets samples the same coordinates. */
+  readonly seed: number;
   private readonly maxCoordinates: number;
   private plan: SketchPlan | undefined;
 

@@ -20,3 +20,4 @@ export type {
   UpdateDiagnostics,
 } from './strategy.js';
 export { DifferentialPrivacyStrategy } from './differential-privacy.js';
+export { WeightedDeltaAggregation, PartialSumAggregation, type PartialSum, type PartialEntry } from './weighted-delta-aggregation.js';

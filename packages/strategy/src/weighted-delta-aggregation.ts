@@ -27,6 +27,21 @@ interface Sketched {
   sketch: Float32Array;
 }
 
+/** One update of a partial sum, as the leader records it. */
+export interface PartialEntry extends Sketched {
+  loss: number;
+  accuracy: number | undefined;
+}
+
+/**
+ * Part of a round aggregated elsewhere (one coordinator node's clients): Σ w·Δ over its updates, and each update's
+ * weight, metrics and count sketch (made with the round's sketch seed, see `sketchSettings`).
+ */
+export interface PartialSum {
+  sum: readonly Float32Array[];
+  entries: readonly PartialEntry[];
+}
+
 export class WeightedDeltaAggregation implements FitAggregation {
   private readonly sum: Float32Array[];
   private readonly addScaled: SumKernels['addScaled'];
@@ -51,6 +66,24 @@ export class WeightedDeltaAggregation implements FitAggregation {
     if (this.perClient) this.sketched.push({ clientId: result.clientId, weight: result.numExamples, updateNorm: result.l2Norm, sketch: this.sketcher.sketch(result.values) });
   }
 
+  /** What a partial sum's sketches must be made with to be comparable with this round's. */
+  sketchSettings(): { buckets: number; seed: number } {
+    return { buckets: this.sketcher.buckets, seed: this.sketcher.seed };
+  }
+
+  /** Adds a partial sum as if each of its updates had been added here (to float32 rounding of the sum's order). */
+  merge(partial: PartialSum): void {
+    if (partial.entries.length === 0) return;
+    this.addScaled(this.sum, partial.sum, 1);
+    for (const entry of partial.entries) {
+      const { clientId, weight, updateNorm, loss, accuracy, sketch } = entry;
+      const envelope = { clientId, numExamples: weight, metrics: accuracy === undefined ? { loss } : { loss, accuracy }, values: [], l2Norm: updateNorm };
+      checkWeight(envelope);
+      this.metrics.record(envelope);
+      if (this.perClient) this.sketched.push({ clientId, weight, updateNorm, sketch });
+    }
+  }
+
   finish(_failures: readonly ClientFailure[]): FitOutcome {
     if (this.metrics.examples === 0) return { weights: undefined, metrics: { examples: 0 } };
     scaleInPlace(this.sum, 1 / this.metrics.examples);
@@ -68,5 +101,39 @@ export class WeightedDeltaAggregation implements FitAggregation {
       distanceToAggregate: mean === undefined ? undefined : sketchDistance(entry.sketch, mean),
       clipped: false,
     }));
+  }
+}
+
+/** A node's side of a hierarchical round: Σ w·Δ of its own clients' updates, with their entries, for the leader to merge. */
+export class PartialSumAggregation {
+  private sum: Float32Array[];
+  private entries: PartialEntry[] = [];
+  private readonly sketcher: CountSketch;
+
+  constructor(
+    private readonly lengths: readonly number[],
+    sketch: { buckets: number; seed: number },
+  ) {
+    this.sum = lengths.map((length) => new Float32Array(length));
+    this.sketcher = new CountSketch(sketch.buckets, { seed: sketch.seed });
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  add(result: FitResultEnvelope): void {
+    checkWeight(result);
+    addScaled(this.sum, result.values, result.numExamples);
+    const { clientId, numExamples: weight, l2Norm: updateNorm, metrics } = result;
+    this.entries.push({ clientId, weight, updateNorm, loss: metrics.loss, accuracy: metrics.accuracy, sketch: this.sketcher.sketch(result.values) });
+  }
+
+  /** What was added since the last take, and a fresh start. */
+  take(): PartialSum {
+    const taken = { sum: this.sum, entries: this.entries };
+    this.sum = this.lengths.map((length) => new Float32Array(length));
+    this.entries = [];
+    return taken;
   }
 }

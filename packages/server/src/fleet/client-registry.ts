@@ -6,8 +6,8 @@ import type { ClientCandidate } from '@shoal/strategy';
 export interface ClientConnection {
   send(event: string, payload: unknown): void;
   disconnect(reason: string): void;
-  /** The client's hello was accepted: the transport may lift its pre-hello limits. */
-  registered?(): void;
+  /** The client's hello was accepted as `clientId`: the transport may lift its pre-hello limits and address it by id. */
+  registered?(clientId: string): void;
   /** The `clientId` the connection's handshake named, if any: a hello must not name another (README §1). */
   readonly handshakeClientId?: string;
 }
@@ -28,7 +28,7 @@ export interface ConnectedClient {
 type Listener = () => void;
 
 export class ClientRegistry {
-  private readonly clients = new Map<string, ConnectedClient>();
+  protected readonly clients = new Map<string, ConnectedClient>();
   private readonly waiters = new Set<Listener>();
   private readonly disconnectListeners = new Set<(clientId: string) => void>();
 
@@ -99,6 +99,12 @@ export class ClientRegistry {
     if (jobId === undefined) this.notifyWaiters();
   }
 
+  /** Every client still marked busy with the job becomes idle (its previous leader died before releasing them). */
+  releaseJob(jobId: string): void {
+    const held = [...this.clients.values()].filter((client) => client.busyWith === jobId).map((client) => client.id);
+    if (held.length > 0) this.setBusy(held, undefined);
+  }
+
   send(clientId: string, event: string, payload: unknown): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
@@ -131,11 +137,11 @@ export class ClientRegistry {
     });
   }
 
-  private notifyWaiters(): void {
+  protected notifyWaiters(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  private notifyDisconnect(clientId: string): void {
+  protected notifyDisconnect(clientId: string): void {
     for (const listener of [...this.disconnectListeners]) listener(clientId);
   }
 }

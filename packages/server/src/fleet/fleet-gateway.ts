@@ -6,6 +6,9 @@ import type { ConnectionCap } from './connection-cap.js';
 import { FleetSession, checkHandshake, type FleetDependencies, type FleetSessionOptions } from './fleet-session.js';
 import { capMessages } from './message-cap.js';
 
+/** The socket.io room of one registered client. */
+export const clientRoom = (clientId: string): string => `client:${clientId}`;
+
 export interface FleetGatewayOptions extends FleetSessionOptions {
   /** The cap a connection's messages get once its hello is accepted (the engine's maxHttpBufferSize). */
   maxMessageBytes: number;
@@ -48,7 +51,11 @@ export class FleetGateway {
     const connection: ClientConnection = {
       send: (event, payload) => void socket.emit(event, payload),
       disconnect: () => void socket.disconnect(true),
-      registered: () => void capMessages(socket.conn, this.options.maxMessageBytes),
+      registered: (clientId) => {
+        capMessages(socket.conn, this.options.maxMessageBytes);
+        // Other coordinator nodes reach this client through its room (the Redis adapter carries the emit).
+        void socket.join(clientRoom(clientId));
+      },
       handshakeClientId: socket.data.handshakeClientId as string | undefined,
     };
     const session = new FleetSession(this.deps, this.options, connection, socket.handshake.address);

@@ -74,6 +74,10 @@ export function checkHandshake(deps: Pick<FleetDependencies, 'metrics' | 'logger
   }
 }
 
+/** The ack of a message a job took: at once, or when the node leading the job has taken it. */
+const OK = { ok: true } as const;
+const accepted = (taken: void | Promise<void>): typeof OK | Promise<typeof OK> => (taken instanceof Promise ? taken.then(() => OK) : OK);
+
 export class FleetSession {
   private clientIdValue: string | undefined;
   /** This connection's REST credential (hello issues it; it expires after the connection ends). */
@@ -113,7 +117,15 @@ export class FleetSession {
       const payload = parseMessage(CLIENT_EVENT_SCHEMAS[event], args[0]);
       const reply = this.handle(event, payload, args);
       const ack = args.at(-1);
-      if (typeof ack === 'function') (ack as Ack)(reply);
+      // A message for a job another coordinator node leads is answered once that node has judged it.
+      if (reply instanceof Promise) {
+        reply.then(
+          (value: unknown) => {
+            if (typeof ack === 'function') (ack as Ack)(value);
+          },
+          (error: unknown) => this.refuse(event, args, ShoalError.from(error), this.clientIdValue),
+        );
+      } else if (typeof ack === 'function') (ack as Ack)(reply);
     } catch (error) {
       this.refuse(event, args, ShoalError.from(error), this.clientIdValue);
     }
@@ -155,17 +167,12 @@ export class FleetSession {
         if (!(update instanceof Uint8Array)) {
           throw new ShoalError('VALIDATION_FAILED', 'fit:result needs the update frame as its second (binary) argument');
         }
-        this.deps.jobs.fitResult(clientId, result, update);
-        return { ok: true };
+        return accepted(this.deps.jobs.fitResult(clientId, result, update));
       }
-      case 'fit:failure': {
-        this.deps.jobs.fitFailure(clientId, payload as MessageOf<'fit-failure'>);
-        return { ok: true };
-      }
-      case 'evaluate:result': {
-        this.deps.jobs.evaluateResult(clientId, payload as MessageOf<'evaluate-result'>);
-        return { ok: true };
-      }
+      case 'fit:failure':
+        return accepted(this.deps.jobs.fitFailure(clientId, payload as MessageOf<'fit-failure'>));
+      case 'evaluate:result':
+        return accepted(this.deps.jobs.evaluateResult(clientId, payload as MessageOf<'evaluate-result'>));
       case 'telemetry:report':
         this.deps.serving.handleTelemetry(clientId, payload as MessageOf<'telemetry-report'>);
         return { ok: true };
@@ -173,8 +180,7 @@ export class FleetSession {
       case 'secagg:share-keys':
       case 'secagg:masked-input':
       case 'secagg:unmask': {
-        this.deps.jobs.secureMessage(clientId, secureInbound(event, payload, args[1]));
-        return { ok: true };
+        return accepted(this.deps.jobs.secureMessage(clientId, secureInbound(event, payload, args[1])));
       }
     }
   }
@@ -203,7 +209,7 @@ export class FleetSession {
     this.clientIdValue = clientId;
     this.lastPersistedSeenAt = now;
     this.cancelHelloTimeout();
-    this.connection.registered?.();
+    this.connection.registered?.(clientId);
     if (this.accessToken !== undefined) deviceAccess.expire(this.accessToken);
     this.accessToken = deviceAccess.issue(clientId);
     metrics.clientsConnected.set(registry.size());

@@ -16,10 +16,10 @@ interface Grant {
 
 
 export class DeviceAccess implements Authenticator {
-  private readonly grants = new Map<string, Grant>();
+  protected readonly grants = new Map<string, Grant>();
   private prunedAt = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(protected readonly now: () => number = Date.now) {}
 
   /** A new secret for a connection of this client; only its hash is kept. */
   issue(clientId: string): string {

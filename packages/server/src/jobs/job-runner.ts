@@ -1,4 +1,5 @@
 /** Drives one job through its rounds: wait for clients, open a round, await its close, record the new version, evaluate. */
+import type { RemoteJudgement } from '../rounds/fit-round.js';
 import { totalElements, type EvaluateResult, type FitResult } from '@shoal/protocol';
 import type { Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
@@ -116,6 +117,9 @@ export class JobRunner {
     const { fitRound, startedAt, deadlineAt } = opened;
     this.inbound.opened(fitRound);
     this.downloads.roundOpened(round, opened.tasks);
+    // In a cluster, a mean round is aggregated where the uploads arrive: each node keeps a partial sum for this one.
+    const sketch = this.ctx.cluster !== undefined && fitRound.kind === 'plain' ? fitRound.mergeableSketch() : undefined;
+    if (sketch !== undefined && fitRound.kind === 'plain') this.ctx.cluster!.roundOpened({ jobId: job.id, round, baseVersion, maxUpdateNorm: fitRound.maxUpdateNorm, sketch });
     events.emit('round:started', { jobId: job.id, round, selected: plan.clientIds, deadlineAt });
     this.log.info({ round, selected: plan.clientIds.length, baseVersion }, 'round started');
     sendFitTasks(registry, { job, opened, baseVersion, config: plan.config }, (clientId) => this.dropClient(clientId, 'client went offline before the task was sent'));
@@ -128,6 +132,11 @@ export class JobRunner {
     this.inbound.closed(lastClosed);
     events.emit('round:closed', { jobId: job.id, round, reason: closeReason, dropped: [...lastClosed.dropped] });
     if (this.abort.signal.reason === 'shutdown') return true;
+    if (sketch !== undefined && fitRound.kind === 'plain') {
+      const { partials, lost } = await this.ctx.cluster!.collectPartials(job.id, round, fitRound.remoteHolders);
+      for (const partial of partials) fitRound.merge(partial);
+      if (lost !== undefined) fitRound.lost(lost);
+    }
 
     const parameterCount = totalElements(job.tensorSpecs);
     const closed = { job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.downloads.roundClosed(), strategy };
@@ -148,6 +157,11 @@ export class JobRunner {
       downloads: this.downloads,
     });
     return true;
+  }
+
+  /** An upload a cluster node judged for the open round; throws the refusal the node passes to its client. */
+  handleFitReport(report: { clientId: string; result: FitResult; bytes: number; nodeId: string; judgement: RemoteJudgement }): void {
+    this.inbound.fitReport(report.clientId, report.result, report.bytes, report.nodeId, report.judgement);
   }
 
   /** Routes an uploaded update; throws the ShoalError whose code the client receives. */

@@ -9,7 +9,9 @@ import { encodeWeights } from '../models/model-versions.js';
 import { classifyJob } from '../rounds/inbound-classification.js';
 import { abandonedRound } from '../rounds/round-state.js';
 import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
+import type { RemoteJudgement } from '../rounds/fit-round.js';
 import type { JobRecord, JobStatus } from '../store/records.js';
+import type { ForwardedMessage, JobCluster, JobCommand } from './job-cluster.js';
 
 export { INTERRUPTED_REASON } from '../rounds/round-state.js';
 
@@ -17,7 +19,26 @@ export class JobService {
   private readonly runners = new Map<string, JobRunner>();
   private readonly finished = new Map<string, Promise<void>>();
 
+  private cluster: JobCluster | undefined;
+
   constructor(private readonly ctx: RunnerContext) {}
+
+  /** Several nodes on one database: jobs run under leases, and messages for jobs led elsewhere go to their leader. */
+  joinCluster(cluster: JobCluster): void {
+    this.cluster = cluster;
+    this.ctx.cluster = cluster;
+  }
+
+  /** What a cluster node needs to judge uploads for rounds led elsewhere exactly as their leader would. */
+  intakeContext(): Pick<RunnerContext, 'registry' | 'updates' | 'codecs' | 'frameLimits' | 'store'> {
+    const { registry, updates, codecs, frameLimits, store } = this.ctx;
+    return { registry, updates, codecs, frameLimits, store };
+  }
+
+  /** An upload a cluster node judged for a round of a job this node runs. */
+  fitReport(report: { clientId: string; result: FitResult; bytes: number; nodeId: string; judgement: RemoteJudgement }): void {
+    this.runner(report.result.jobId).handleFitReport(report);
+  }
 
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
   async create(body: unknown): Promise<JobRecord> {
@@ -44,12 +65,14 @@ export class JobService {
     const weights = encodeWeights(prepared.tensorSpecs, prepared.initialWeights.map((tensor) => tensor.values), this.ctx.codecs);
     this.ctx.store.insertJob(job, { version: 0, round: undefined, parentVersion: undefined, createdAt: now, weights });
     this.ctx.logger.info({ jobId: job.id, name: job.name, rounds: config.rounds }, 'job created');
-    this.launch(job);
+    // The node that created the job runs it; if another node took it in between (it found it without a lease), that one does.
+    if (this.cluster === undefined || this.cluster.claim(job.id)) this.launch(job);
     return job;
   }
 
-  /** Resumes every job left running by a previous process on this data directory. */
+  /** Resumes every job left running by a previous process on this data directory (in a cluster, the lease keeper adopts them one by one). */
   resumeAll(): void {
+    if (this.cluster !== undefined) return;
     for (const job of this.ctx.store.listJobs()) {
       // Every round a previous process left open is over, whatever became of its job.
       const resumes = job.status === 'running' || job.status === 'paused';
@@ -59,6 +82,38 @@ export class JobService {
       this.ctx.logger.info({ jobId: job.id, failedOpenRounds: failed }, 'resuming job');
       this.launch(this.ctx.store.getJob(job.id)!);
     }
+  }
+
+  /**
+   * A job this node just took the lease of (its leader died or stopped): the round it left open is failed as
+   * interrupted, and the job goes on here from its latest version.
+   */
+  adopt(jobId: string): void {
+    if (this.runners.has(jobId)) return;
+    const job = this.ctx.store.getJob(jobId);
+    if (job === undefined || (job.status !== 'running' && job.status !== 'paused')) {
+      this.cluster?.release(jobId);
+      return;
+    }
+    const { reason, interrupted, errorCode } = abandonedRound({ restart: { jobResumes: true } });
+    const failed = this.ctx.store.failOpenRounds(jobId, reason, this.ctx.clock.now(), { interrupted, errorCode });
+    // The clients the old leader had given tasks are free again, on every node.
+    this.ctx.registry.releaseJob(jobId);
+    this.ctx.logger.info({ jobId, failedOpenRounds: failed }, 'took over job');
+    this.launch(this.ctx.store.getJob(jobId)!);
+  }
+
+  /** This node lost the job's lease: its runner stops at once, writing nothing more (the new leader goes on). */
+  relinquish(jobId: string): void {
+    const runner = this.runners.get(jobId);
+    if (runner === undefined) return;
+    this.ctx.logger.warn({ jobId }, 'lost the job lease to another node; stopping here');
+    runner.stop('shutdown');
+  }
+
+  /** The jobs this node runs now. */
+  runningHere(): string[] {
+    return [...this.runners.keys()];
   }
 
   private launch(job: JobRecord): void {
@@ -74,6 +129,11 @@ export class JobService {
         else if (outcome === 'stopped') this.setStatus(job.id, 'stopped', 'stopped by an administrator');
       },
       (error: unknown) => {
+        if (ShoalError.from(error).code === 'LEASE_LOST') {
+          // Another node leads the job now; nothing of this runner's is written any more.
+          this.ctx.logger.warn({ jobId: job.id }, 'job lease lost; another node runs this job');
+          return;
+        }
         this.ctx.logger.error({ err: error, jobId: job.id }, 'job failed');
         // No round outlives its job in 'running'.
         const { reason, errorCode } = abandonedRound({ jobFailed: ShoalError.from(error).message });
@@ -84,6 +144,8 @@ export class JobService {
     this.finished.set(
       job.id,
       done.finally(() => {
+        const ended = this.ctx.store.getJob(job.id)?.status;
+        if (ended !== 'running' && ended !== 'paused') this.cluster?.release(job.id);
         this.runners.delete(job.id);
         this.finished.delete(job.id);
         this.ctx.metrics.jobsRunning.set(this.runners.size);
@@ -95,6 +157,7 @@ export class JobService {
     const job = this.ctx.store.getJob(jobId);
     if (job === undefined) throw new ShoalError('NOT_FOUND', `job ${jobId} does not exist`);
     const runner = this.runners.get(jobId);
+    if (runner === undefined && this.ledElsewhere(job)) return this.cluster!.command(jobId, 'stop');
     if (runner === undefined) throw new ShoalError('CONFLICT', `job ${jobId} is ${job.status}, not running or paused`);
     runner.stop('stopped');
     await this.finished.get(jobId);
@@ -102,18 +165,38 @@ export class JobService {
   }
 
   /** The open round (if any) finishes; no new round starts until `resume`. A restart keeps the job paused. */
-  pause(jobId: string): JobRecord {
+  pause(jobId: string): JobRecord | Promise<JobRecord> {
+    const elsewhere = this.commandElsewhere(jobId, 'pause');
+    if (elsewhere !== undefined) return elsewhere;
     const runner = this.activeRunner(jobId, 'running');
     runner.pause();
     this.setStatus(jobId, 'paused', 'paused by an administrator');
     return this.ctx.store.getJob(jobId)!;
   }
 
-  resume(jobId: string): JobRecord {
+  resume(jobId: string): JobRecord | Promise<JobRecord> {
+    const elsewhere = this.commandElsewhere(jobId, 'resume');
+    if (elsewhere !== undefined) return elsewhere;
     const runner = this.activeRunner(jobId, 'paused');
     runner.resume();
     this.setStatus(jobId, 'running', undefined);
     return this.ctx.store.getJob(jobId)!;
+  }
+
+  /** Runs a command a node leading the job sent here (never forwarded again). */
+  async commandHere(jobId: string, command: JobCommand): Promise<JobRecord> {
+    if (!this.runners.has(jobId)) throw new ShoalError('CONFLICT', `job ${jobId} is not running on this node`);
+    return command === 'stop' ? this.stop(jobId) : command === 'pause' ? this.pause(jobId) : this.resume(jobId);
+  }
+
+  /** A running or paused job with no runner here: in a cluster, another node leads it. */
+  private ledElsewhere(job: JobRecord | undefined): boolean {
+    return this.cluster !== undefined && job !== undefined && (job.status === 'running' || job.status === 'paused');
+  }
+
+  private commandElsewhere(jobId: string, command: JobCommand): Promise<JobRecord> | undefined {
+    if (this.runners.has(jobId) || !this.ledElsewhere(this.ctx.store.getJob(jobId))) return undefined;
+    return this.cluster!.command(jobId, command);
   }
 
   private activeRunner(jobId: string, expected: JobStatus): JobRunner {
@@ -130,6 +213,11 @@ export class JobService {
     await Promise.all(this.finished.values());
   }
 
+  /** After shutdown in a cluster: every lease this node held goes, so the other nodes take the jobs over at once. */
+  releaseAll(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) this.cluster?.release(jobId);
+  }
+
   /** The runner of a running job; for any other job, the refusal of §3 step 1 (unknown, or ended). */
   runner(jobId: string): JobRunner {
     const runner = this.runners.get(jobId);
@@ -139,20 +227,48 @@ export class JobService {
     throw new ShoalError(refusal.code, refusal.message);
   }
 
-  fitResult(clientId: string, result: FitResult, update: Uint8Array): void {
-    this.runner(result.jobId).handleFitResult(clientId, result, update);
+  /** Each inbound message goes to this node's runner of its job, or (in a cluster) to the node that leads the job. */
+  fitResult(clientId: string, result: FitResult, update: Uint8Array): void | Promise<void> {
+    return this.inbound({ kind: 'fit:result', clientId, result, update }, result.jobId);
   }
 
-  fitFailure(clientId: string, failure: MessageOf<'fit-failure'>): void {
-    this.runner(failure.jobId).handleFitFailure(clientId, failure.round, failure.error.code, failure.error.message);
+  fitFailure(clientId: string, failure: MessageOf<'fit-failure'>): void | Promise<void> {
+    return this.inbound({ kind: 'fit:failure', clientId, failure }, failure.jobId);
   }
 
-  evaluateResult(clientId: string, result: EvaluateResult): void {
-    this.runner(result.jobId).handleEvaluateResult(clientId, result);
+  evaluateResult(clientId: string, result: EvaluateResult): void | Promise<void> {
+    return this.inbound({ kind: 'evaluate:result', clientId, result }, result.jobId);
   }
 
-  secureMessage(clientId: string, inbound: SecureInbound): void {
-    this.runner(inbound.message.jobId).handleSecureAggregation(clientId, inbound);
+  secureMessage(clientId: string, inbound: SecureInbound): void | Promise<void> {
+    return this.inbound({ kind: 'secagg', clientId, inbound }, inbound.message.jobId);
+  }
+
+  private inbound(message: ForwardedMessage, jobId: string): void | Promise<void> {
+    if (!this.runners.has(jobId) && this.ledElsewhere(this.ctx.store.getJob(jobId))) return this.cluster!.forward(jobId, message);
+    this.receiveHere(message, jobId);
+  }
+
+  /** A message for a job this node runs (from one of its clients, or forwarded by another node); never forwarded again. */
+  receiveHere(message: ForwardedMessage, jobId: string): void {
+    const runner = this.runner(jobId);
+    switch (message.kind) {
+      case 'fit:result':
+        return runner.handleFitResult(message.clientId, message.result, message.update);
+      case 'fit:failure':
+        return runner.handleFitFailure(message.clientId, message.failure.round, message.failure.error.code, message.failure.error.message);
+      case 'evaluate:result':
+        return runner.handleEvaluateResult(message.clientId, message.result);
+      case 'secagg':
+        return runner.handleSecureAggregation(message.clientId, message.inbound);
+    }
+  }
+
+  /** Bytes served for a task: counted by this node's runner, or sent to the job's leader. */
+  recordDownload(jobId: string, taskId: string | undefined, bytes: number, delta: boolean): void {
+    const runner = this.runners.get(jobId);
+    if (runner !== undefined) runner.recordDownload(taskId, bytes, delta);
+    else if (this.cluster !== undefined && bytes > 0) this.cluster.download(jobId, taskId, bytes, delta);
   }
 
   findRunner(jobId: string): JobRunner | undefined {

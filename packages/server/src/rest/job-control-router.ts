@@ -14,13 +14,13 @@ export const jobTarget = (request: { params: Record<string, unknown> }): string 
 export function jobControlRoutes(routes: ApiRoutes, deps: { jobs: JobService; store: Store; audit: AuditLog }): void {
   const { jobs, store, audit } = deps;
 
-  routes.post('/jobs/:jobId/pause', 'admin-change', audited(audit, 'job.pause', jobTarget), noBody('POST /jobs/{jobId}/pause'), (request, response) => {
-    const job = jobs.pause(String(request.params['jobId']));
+  routes.post('/jobs/:jobId/pause', 'admin-change', audited(audit, 'job.pause', jobTarget), noBody('POST /jobs/{jobId}/pause'), async (request, response) => {
+    const job = await jobs.pause(String(request.params['jobId']));
     response.json(toJobView(job, jobRoundSummary(store, job.id)));
   });
 
-  routes.post('/jobs/:jobId/resume', 'admin-change', audited(audit, 'job.resume', jobTarget), noBody('POST /jobs/{jobId}/resume'), (request, response) => {
-    const job = jobs.resume(String(request.params['jobId']));
+  routes.post('/jobs/:jobId/resume', 'admin-change', audited(audit, 'job.resume', jobTarget), noBody('POST /jobs/{jobId}/resume'), async (request, response) => {
+    const job = await jobs.resume(String(request.params['jobId']));
     response.json(toJobView(job, jobRoundSummary(store, job.id)));
   });
 }

@@ -1,6 +1,6 @@
 /** The plain variant of a training round: each admitted upload is verified, decoded once, bounded and added to the aggregate. */
 import { ShoalError, type FitResult } from '@shoal/protocol';
-import type { FitAggregation, FitOutcome } from '@shoal/strategy';
+import { WeightedDeltaAggregation, type FitAggregation, type FitOutcome, type PartialSum } from '@shoal/strategy';
 import { RoundState, type AcceptedUpdate, type CloseReason, type RoundOutcome } from './round-state.js';
 import type { UpdateIntake } from './update-intake.js';
 
@@ -23,9 +23,16 @@ export interface FitRoundSettings {
 /** An upload's fate: accepted into the aggregate, or refused with the error its sender gets. */
 export type UploadOutcome = RoundOutcome & ({ accepted: AcceptedUpdate; refusal?: undefined } | { accepted?: undefined; refusal: ShoalError });
 
+/** What a cluster node tells the leader of an upload it judged for this round. */
+export type RemoteJudgement = { accepted: AcceptedUpdate; refusal?: undefined } | { accepted?: undefined; refusal: ShoalError };
+
 export class FitRound {
   readonly kind = 'plain';
   readonly state: RoundState;
+  /** Hierarchical rounds: which node holds which accepted update in its partial sum. */
+  readonly remoteHolders = new Map<string, Set<string>>();
+  /** Why the round's partial sums are incomplete (a node did not deliver its share); finish then releases nothing. */
+  private lostPartials: string | undefined;
 
   constructor(
     private readonly settings: FitRoundSettings,
@@ -76,7 +83,37 @@ export class FitRound {
     return { ...this.state.accept(accepted), accepted };
   }
 
+  get maxUpdateNorm(): number {
+    return this.settings.maxUpdateNorm;
+  }
+
+  /** The count-sketch settings other nodes must use, when the strategy's aggregation can merge partial sums. */
+  mergeableSketch(): { buckets: number; seed: number } | undefined {
+    return this.aggregation instanceof WeightedDeltaAggregation ? this.aggregation.sketchSettings() : undefined;
+  }
+
+  /** An upload a node of the cluster checked (signature, frame, norm) and will hold in its partial sum if accepted here. */
+  judgeRemote(clientId: string, nodeId: string, judgement: RemoteJudgement): UploadOutcome {
+    if (judgement.refusal !== undefined) return { ...this.state.refuse(clientId, judgement.refusal.code, judgement.refusal.message), refusal: judgement.refusal };
+    const outcome = this.state.accept(judgement.accepted);
+    let held = this.remoteHolders.get(nodeId);
+    if (held === undefined) this.remoteHolders.set(nodeId, (held = new Set()));
+    held.add(clientId);
+    return { ...outcome, accepted: judgement.accepted };
+  }
+
+  /** A node's partial sum (after the round closed); `lost` when a node holding accepted updates did not deliver. */
+  merge(partial: PartialSum): void {
+    if (!(this.aggregation instanceof WeightedDeltaAggregation)) throw new ShoalError('INTERNAL', 'this round cannot merge partial sums');
+    this.aggregation.merge(partial);
+  }
+
+  lost(reason: string): void {
+    this.lostPartials = reason;
+  }
+
   finish(): FitOutcome {
+    if (this.lostPartials !== undefined) throw new ShoalError('NODE_UNAVAILABLE', this.lostPartials);
     return this.aggregation.finish(this.state.failures);
   }
 }

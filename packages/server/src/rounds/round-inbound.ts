@@ -10,6 +10,7 @@ import type { OpenRound } from './open-round.js';
 import type { RoundLedger } from './round-ledger.js';
 import { noClosedRound, type ClosedRound } from './round-state.js';
 import type { SecureInbound } from './secure/secure-round-inbound.js';
+import type { FitRound, RemoteJudgement, UploadOutcome } from './fit-round.js';
 
 const refusalError = (refusal: Refusal) => new ShoalError(refusal.code, refusal.message);
 
@@ -48,28 +49,37 @@ export class RoundInbound {
   }
 
   fitResult(clientId: string, result: FitResult, update: Uint8Array): void {
+    this.fitUpload(clientId, result, update.byteLength, (round) => round.receive(clientId, result, update));
+  }
+
+  /** An upload a cluster node judged for this job's open round (hierarchical aggregation): classified here, once, like any other. */
+  fitReport(clientId: string, result: FitResult, bytes: number, nodeId: string, judgement: RemoteJudgement): void {
+    this.fitUpload(clientId, result, bytes, (round) => round.judgeRemote(clientId, nodeId, judgement));
+  }
+
+  private fitUpload(clientId: string, result: FitResult, bytes: number, judge: (round: FitRound) => UploadOutcome): void {
     const message: InboundMessage = { event: 'fit:result', clientId, jobId: this.jobId, round: result.round, taskId: result.taskId, modelVersion: result.modelVersion };
     const classified = classifyInbound(message, this.view());
     const round = this.current;
     if (classified.verdict === 'refused' && !classified.inOpenRound) {
       if (classified.recordLate && this.lastClosed.dropped.delete(clientId)) {
-        this.ledger.apply(result.round, { clientId, status: 'late', errorCode: 'LATE_UPDATE' }, update.byteLength);
+        this.ledger.apply(result.round, { clientId, status: 'late', errorCode: 'LATE_UPDATE' }, bytes);
       }
       throw refusalError(classified);
     }
     // The open round saw it: whatever the outcome, its progress is announced.
     try {
       if (classified.verdict === 'refused') {
-        if (classified.recordRejected) this.ledger.apply(result.round, { clientId, status: 'rejected', errorCode: classified.code }, update.byteLength);
+        if (classified.recordRejected) this.ledger.apply(result.round, { clientId, status: 'rejected', errorCode: classified.code }, bytes);
         this.ledger.refused(classified.code);
         throw refusalError(classified);
       }
       if (round?.kind !== 'plain') throw new ShoalError('INTERNAL', `round ${result.round} of job ${this.jobId} was classified open for fit:result but is not a plain round`);
-      const outcome = round.receive(clientId, result, update);
+      const outcome = judge(round);
       if (outcome.refusal !== undefined) {
         // Refused uploads still cost bandwidth; a retry that succeeds makes the status 'accepted', and the refusal that
         // used up the last attempt makes it 'failed'.
-        this.ledger.apply(result.round, outcome.change, update.byteLength);
+        this.ledger.apply(result.round, outcome.change, bytes);
         this.ledger.refused(outcome.refusal.code);
         throw outcome.refusal;
       }

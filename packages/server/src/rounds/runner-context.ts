@@ -8,6 +8,7 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import type { UpdateVerifier } from '../identity/update-verifier.js';
 import type { Clock } from '../time/clock.js';
+import type { JobCluster } from '../jobs/job-cluster.js';
 
 export interface RunnerContext {
   store: Store;
@@ -25,4 +26,6 @@ export interface RunnerContext {
   clock: Clock;
   /** What one round of a strategy holding every update may keep in memory. */
   aggregationMemoryBytes: number;
+  /** Set when this coordinator is one node of a cluster: plain mean rounds aggregate hierarchically. */
+  cluster?: JobCluster;
 }

@@ -6,6 +6,7 @@ import { rowsToRead, storePage } from '../keyset-page.js';
 import type { ContributionRecord } from '../records.js';
 import { contributionFromRow } from '../row-mappers.js';
 import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from '../store.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
 /** A patch field left undefined keeps the column (NULL → COALESCE keeps it); bytes are added. */
@@ -23,10 +24,13 @@ const withJobTotal = (update: string, column: 'bytes_up' | 'bytes_down', bytes: 
   `WITH changed AS (${update} RETURNING job_id) UPDATE jobs SET ${column} = ${column} + ${bytes} WHERE id IN (SELECT job_id FROM changed) AND ${bytes} <> 0`;
 
 export class PgContributionRecords implements ContributionsPort {
-  constructor(private readonly sql: SqlSession) {}
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly fence: LeaseFence,
+  ) {}
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    this.sql.run(withJobTotal(PATCH, 'bytes_up', 'COALESCE($5::bigint, 0)'), [
+    const values = [
       patch.status ?? null,
       patch.clearErrorCode === true,
       patch.errorCode ?? null,
@@ -43,12 +47,13 @@ export class PgContributionRecords implements ContributionsPort {
       jobId,
       round,
       clientId,
-    ]);
+    ];
+    this.fence.write(jobId, () => this.sql.run(withJobTotal(PATCH, 'bytes_up', 'COALESCE($5::bigint, 0)'), values));
   }
 
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
     const update = 'UPDATE contributions SET bytes_down = bytes_down + $1 WHERE job_id = $2 AND round = $3 AND client_id = $4';
-    this.sql.run(withJobTotal(update, 'bytes_down', '$1::bigint'), [bytes, jobId, round, clientId]);
+    this.fence.write(jobId, () => this.sql.run(withJobTotal(update, 'bytes_down', '$1::bigint'), [bytes, jobId, round, clientId]));
   }
 
   listContributions(jobId: string, round: number): ContributionRecord[] {

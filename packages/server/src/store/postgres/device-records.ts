@@ -2,10 +2,14 @@
 import { deviceFromRow, joinTokenFromRow } from '../device-records.js';
 import type { DeviceRecord, JoinTokenRecord } from '../records.js';
 import type { DevicesPort } from '../store.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
 export class PgDeviceRecords implements DevicesPort {
-  constructor(private readonly sql: SqlSession) {}
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly fence: LeaseFence,
+  ) {}
 
   insertJoinToken(token: JoinTokenRecord): void {
     this.sql.run(
@@ -65,7 +69,8 @@ export class PgDeviceRecords implements DevicesPort {
   }
 
   recordPayload(jobId: string, round: number, clientId: string, payloadSha256: string): void {
-    this.sql.run('UPDATE contributions SET payload_sha256 = $1 WHERE job_id = $2 AND round = $3 AND client_id = $4', [payloadSha256, jobId, round, clientId]);
+    const update = 'UPDATE contributions SET payload_sha256 = $1 WHERE job_id = $2 AND round = $3 AND client_id = $4';
+    this.fence.write(jobId, () => this.sql.run(update, [payloadSha256, jobId, round, clientId]));
   }
 
   payloadSeen(jobId: string, clientId: string, payloadSha256: string): boolean {

@@ -2,6 +2,7 @@
 import type { JobRecord, JobStatus } from '../records.js';
 import { jobFromRow } from '../row-mappers.js';
 import type { JobsPort, NewModelVersion } from '../store.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 import type { PgVersionRecords } from './version-records.js';
 
@@ -9,6 +10,7 @@ export class PgJobRecords implements JobsPort {
   constructor(
     private readonly sql: SqlSession,
     private readonly versions: PgVersionRecords,
+    private readonly fence: LeaseFence,
   ) {}
 
   insertJob(job: JobRecord, initial: NewModelVersion): void {
@@ -35,6 +37,6 @@ export class PgJobRecords implements JobsPort {
   }
 
   setJobStatus(id: string, status: JobStatus, reason: string | undefined, at: number): void {
-    this.sql.run('UPDATE jobs SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4', [status, reason ?? null, at, id]);
+    this.fence.write(id, () => this.sql.run('UPDATE jobs SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4', [status, reason ?? null, at, id]));
   }
 }

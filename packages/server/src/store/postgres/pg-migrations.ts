@@ -225,4 +225,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX model_versions_kept ON model_versions (job_id, version) WHERE pruned_at IS NULL;
   CREATE INDEX deployments_by_job ON deployments (job_id, version);
   `,
+  // Several coordinator nodes on one database: the lease on each job, with its fencing epoch (lease-records.ts).
+  // Times are the database's clock in milliseconds; the row outlives a release so that epochs only grow.
+  `
+  CREATE TABLE job_leases (
+    job_id ${TEXT} PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+    holder ${TEXT} NOT NULL,
+    epoch BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  `,
 ];

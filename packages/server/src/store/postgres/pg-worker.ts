@@ -99,7 +99,7 @@ async function handle(request: PgRequest): Promise<PgResult> {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext(coalesce($2::text, current_schema(), \'\'))) AS locked', [request.key, options.schema ?? null]);
       if (rows[0]?.locked !== true) {
         client.release();
-        throw new ShoalError('CONFLICT', 'another coordinator already uses this PostgreSQL database and schema; several coordinator nodes on one database are not supported yet');
+        throw new ShoalError('CONFLICT', 'another coordinator already uses this PostgreSQL database and schema; several coordinator nodes on one database must all run as a cluster (--redis-url)');
       }
       owner = client;
       return { rows: [], rowCount: 0 };

@@ -5,7 +5,7 @@
  */
 import { ShoalError } from '@shoal/protocol';
 import { LastSeenBuffer } from '../last-seen-buffer.js';
-import type { AdminPort, ArtifactsPort, ClientRetentionPort, ClientsPort, ContributionsPort, DevicesPort, JobsPort, RoundsPort, ServingPort, Store, StrategyStatesPort, VersionsPort } from '../store.js';
+import type { AdminPort, ArtifactsPort, ClientRetentionPort, ClientsPort, ContributionsPort, DevicesPort, JobsPort, LeasesPort, RoundsPort, ServingPort, Store, StrategyStatesPort, VersionsPort } from '../store.js';
 import { PgAdminRecords } from './admin-records.js';
 import { PgArtifactRecords } from './artifact-records.js';
 import { PgClientRecords, writeLastSeen } from './client-records.js';
@@ -13,6 +13,8 @@ import { PgClientRetention } from './client-retention.js';
 import { PgContributionRecords } from './contribution-records.js';
 import { PgDeviceRecords } from './device-records.js';
 import { PgJobRecords } from './job-records.js';
+import { LeaseFence } from './lease-fence.js';
+import { PgLeaseRecords } from './lease-records.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
 import type { PgRequest, PgResult, PgWorkerOptions } from './pg-messages.js';
 import { PgRoundRecords } from './round-records.js';
@@ -32,6 +34,11 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** How long one call may wait for the worker at all, beyond which it fails as INTERNAL instead of hanging. */
   callTimeoutMs?: number;
+  /**
+   * One of several coordinator nodes on this database and schema: the single-coordinator lock is not taken, and jobs
+   * are run under `leases` (lease-records.ts) instead.
+   */
+  cluster?: boolean;
 }
 
 /** Any migrating coordinator holds this advisory lock, so two starting together do not both migrate. */
@@ -49,6 +56,7 @@ export class PostgresStore implements Store {
   readonly strategyStates: StrategyStatesPort;
   readonly artifacts: ArtifactsPort;
   readonly clientRetention: ClientRetentionPort;
+  readonly leases: LeasesPort | undefined;
   private readonly sql: SqlSession;
   private readonly lastSeen: LastSeenBuffer;
 
@@ -65,8 +73,8 @@ export class PostgresStore implements Store {
     });
     this.sql = new SqlSession(bridge);
     try {
-      // Until coordinator nodes coordinate (job leases), a second one on the same data would run the same jobs twice.
-      bridge.call({ kind: 'hold-owner-lock', key: OWNER_LOCK });
+      // Without job leases, a second coordinator on the same data would run the same jobs twice.
+      if (options.cluster !== true) bridge.call({ kind: 'hold-owner-lock', key: OWNER_LOCK });
       this.migrate();
     } catch (error) {
       this.sql.close();
@@ -74,19 +82,22 @@ export class PostgresStore implements Store {
     }
     // Heartbeat touches would each cost a round trip through the bridge; they are written together (last-seen-buffer.ts).
     this.lastSeen = new LastSeenBuffer((seen) => writeLastSeen(this.sql, seen));
-    const versions = new PgVersionRecords(this.sql);
+    // Every write of a job's rows goes through the fence; it holds nothing unless `leases` acquired the job here.
+    const fence = new LeaseFence(this.sql);
+    this.leases = options.cluster === true ? new PgLeaseRecords(this.sql, fence) : undefined;
+    const versions = new PgVersionRecords(this.sql, fence);
     this.admin = new PgAdminRecords(this.sql);
-    this.devices = new PgDeviceRecords(this.sql);
+    this.devices = new PgDeviceRecords(this.sql, fence);
     this.serving = new PgServingRecords(this.sql);
-    this.strategyStates = new PgStrategyStateRecords(this.sql);
+    this.strategyStates = new PgStrategyStateRecords(this.sql, fence);
     this.artifacts = new PgArtifactRecords(this.sql);
     this.clientRetention = new PgClientRetention(this.sql, () => this.lastSeen.flush());
     exposePorts(this, [
-      new PgJobRecords(this.sql, versions),
-      new PgRoundRecords(this.sql, versions),
-      new PgContributionRecords(this.sql),
+      new PgJobRecords(this.sql, versions, fence),
+      new PgRoundRecords(this.sql, versions, fence),
+      new PgContributionRecords(this.sql, fence),
       versions,
-      new PgVersionRetention(this.sql),
+      new PgVersionRetention(this.sql, fence),
       new PgClientRecords(this.sql, this.lastSeen),
     ]);
   }

@@ -7,6 +7,7 @@ import { rowsToRead, storePage } from '../keyset-page.js';
 import type { RoundRecord } from '../records.js';
 import { roundFromRow } from '../row-mappers.js';
 import type { KeysetPage, LatestRoundFilter, NewModelVersion, RoundClose, RoundsPort, StorePage } from '../store.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 import type { PgVersionRecords } from './version-records.js';
 
@@ -14,6 +15,7 @@ export class PgRoundRecords implements RoundsPort {
   constructor(
     private readonly sql: SqlSession,
     private readonly versions: PgVersionRecords,
+    private readonly fence: LeaseFence,
   ) {}
 
   /**
@@ -21,7 +23,7 @@ export class PgRoundRecords implements RoundsPort {
    * old contributions added to the job's totals are taken back out.
    */
   startRound(round: RoundRecord, clientIds: readonly string[]): void {
-    this.sql.transaction(() => {
+    this.fence.transaction(round.jobId, () => {
       this.sql.run(
         `INSERT INTO rounds (job_id, round, status, status_reason, started_at, ended_at, deadline_at, selected, reported, failed, model_version, metrics)
          VALUES ($1, $2, $3, NULL, $4, NULL, $5, $6, 0, 0, NULL, '{}')
@@ -46,7 +48,7 @@ export class PgRoundRecords implements RoundsPort {
 
   /** The job's byte totals are kept as contributions change (contribution-records.ts), so closing reads no history. */
   finishRound(round: RoundClose, version: NewModelVersion | undefined): void {
-    this.sql.transaction(() => {
+    this.fence.transaction(round.jobId, () => {
       if (version !== undefined) this.versions.insert(round.jobId, version);
       this.sql.run(
         `UPDATE rounds SET status = $1, status_reason = $2, ended_at = $3, reported = $4, failed = $5, model_version = $6, metrics = $7 WHERE job_id = $8 AND round = $9`,
@@ -61,7 +63,7 @@ export class PgRoundRecords implements RoundsPort {
   }
 
   updateRoundMetrics(jobId: string, round: number, metrics: RoundMetrics): void {
-    this.sql.run('UPDATE rounds SET metrics = $1 WHERE job_id = $2 AND round = $3', [JSON.stringify(metrics), jobId, round]);
+    this.fence.write(jobId, () => this.sql.run('UPDATE rounds SET metrics = $1 WHERE job_id = $2 AND round = $3', [JSON.stringify(metrics), jobId, round]));
   }
 
   getRound(jobId: string, round: number): RoundRecord | undefined {
@@ -98,7 +100,7 @@ export class PgRoundRecords implements RoundsPort {
    * becomes `dropped` with `errorCode`. With `interrupted` (a restart) the rounds do not count towards the job's rounds.
    */
   failOpenRounds(jobId: string, reason: string, at: number, options: { interrupted?: boolean; errorCode?: string } = {}): number {
-    return this.sql.transaction(() => {
+    return this.fence.transaction(jobId, () => {
       this.sql.run(
         `UPDATE contributions SET status = 'dropped', error_code = $1, updated_at = $2
          WHERE job_id = $3 AND status IN ('selected', 'accepted') AND round IN (SELECT round FROM rounds WHERE job_id = $3 AND status = 'running')`,

@@ -2,18 +2,23 @@
 import type { StrategyState } from '@shoal/strategy';
 import { decodeStrategyState, encodeStrategyState } from '../strategy-state-records.js';
 import type { StrategyStatesPort } from '../store.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
 export class PgStrategyStateRecords implements StrategyStatesPort {
-  constructor(private readonly sql: SqlSession) {}
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly fence: LeaseFence,
+  ) {}
 
   save(jobId: string, version: number, state: StrategyState): void {
     const { layout, tensors } = encodeStrategyState(state);
-    this.sql.run(
+    const save = (): number => this.sql.run(
       `INSERT INTO strategy_states (job_id, version, scalars, tensors) VALUES ($1, $2, $3, $4)
        ON CONFLICT (job_id, version) DO UPDATE SET scalars = excluded.scalars, tensors = excluded.tensors`,
       [jobId, version, layout, tensors],
     );
+    this.fence.write(jobId, save);
   }
 
   load(jobId: string, version: number): StrategyState | undefined {
@@ -22,6 +27,6 @@ export class PgStrategyStateRecords implements StrategyStatesPort {
   }
 
   pruneBefore(jobId: string, version: number): void {
-    this.sql.run('DELETE FROM strategy_states WHERE job_id = $1 AND version < $2', [jobId, version]);
+    this.fence.write(jobId, () => this.sql.run('DELETE FROM strategy_states WHERE job_id = $1 AND version < $2', [jobId, version]));
   }
 }

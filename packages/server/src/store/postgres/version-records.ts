@@ -8,16 +8,20 @@ import { versionFromRow } from '../row-mappers.js';
 import type { KeysetPage, NewModelVersion, StorePage, VersionsPort } from '../store.js';
 
 type StoredVersions = Omit<VersionsPort, 'pruneVersions'>;
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
 const SUMMARY_COLUMNS = 'job_id, version, round, parent_version, created_at, byte_length, central_accuracy, central_loss, pruned_at';
 
 export class PgVersionRecords implements StoredVersions {
-  constructor(private readonly sql: SqlSession) {}
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly fence: LeaseFence,
+  ) {}
 
   /** Called inside the transaction of the job or round that produced the version. */
   insert(jobId: string, version: NewModelVersion): void {
-    this.sql.run(
+    const insert = (): number => this.sql.run(
       `INSERT INTO model_versions (job_id, version, round, parent_version, created_at, byte_length, weights, central_accuracy, central_loss)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -32,10 +36,11 @@ export class PgVersionRecords implements StoredVersions {
         version.centralLoss ?? null,
       ],
     );
+    this.fence.write(jobId, insert);
   }
 
   setVersionEvaluation(jobId: string, version: number, accuracy: number, loss: number): void {
-    this.sql.run('UPDATE model_versions SET central_accuracy = $1, central_loss = $2 WHERE job_id = $3 AND version = $4', [accuracy, loss, jobId, version]);
+    this.fence.write(jobId, () => this.sql.run('UPDATE model_versions SET central_accuracy = $1, central_loss = $2 WHERE job_id = $3 AND version = $4', [accuracy, loss, jobId, version]));
   }
 
   listVersions(jobId: string): ModelVersionRecord[] {

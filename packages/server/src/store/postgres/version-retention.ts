@@ -4,6 +4,7 @@
  * (auto)vacuum; the partial index model_versions_kept bounds the work by the versions still kept.
  */
 import type { RetentionPolicy } from '../../jobs/job-config.js';
+import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
 // NULLIF: a keepEvery of 0 keeps nothing by that rule, as SQLite's `% 0` (NULL) does, instead of dividing by zero.
@@ -20,10 +21,13 @@ const PRUNE = `WITH pruned AS (
   SELECT version FROM pruned ORDER BY version`;
 
 export class PgVersionRetention {
-  constructor(private readonly sql: SqlSession) {}
+  constructor(
+    private readonly sql: SqlSession,
+    private readonly fence: LeaseFence,
+  ) {}
 
   /** Prunes what the policy no longer keeps; returns the versions pruned now, in order. */
   pruneVersions(jobId: string, policy: RetentionPolicy, pinned: readonly number[], at: number): number[] {
-    return this.sql.all(PRUNE, [jobId, at, policy.keepLast, policy.keepEvery, pinned]).map((row) => Number(row['version']));
+    return this.fence.write(jobId, () => this.sql.all(PRUNE, [jobId, at, policy.keepLast, policy.keepEvery, pinned])).map((row) => Number(row['version']));
   }
 }

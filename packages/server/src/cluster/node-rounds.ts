@@ -1,0 +1,160 @@
+/**
+ * Hierarchical aggregation, on the nodes that do not lead a job: for each hierarchical round the leader announced,
+ * this node checks its own clients' uploads (signature, frame, norm) exactly as the leader would, asks the leader to
+ * judge the upload for the round (classification happens once, there), adds an accepted one to a partial sum of this
+ * node's share, and hands the leader that sum when the round closes. Only O(model) crosses per node and round.
+ */
+import { ShoalError, type FitResult, type WireError } from '@shoal/protocol';
+import type { CodecRegistry, FrameLimits } from '@shoal/codec';
+import { PartialSumAggregation, type PartialEntry, type PartialSum } from '@shoal/strategy';
+import type { ClientRegistry } from '../fleet/client-registry.js';
+import type { UpdateVerifier } from '../identity/update-verifier.js';
+import type { HierarchicalRound } from '../jobs/job-cluster.js';
+import type { AcceptedUpdate } from '../rounds/round-state.js';
+import { jobIntake } from '../rounds/round-opening.js';
+import type { UpdateIntake } from '../rounds/update-intake.js';
+import type { JobRecord } from '../store/records.js';
+import type { ClusterBus } from './cluster-bus.js';
+
+/** A node's report to the leader (its `result` without the update bytes, which stay on the node). */
+export interface FitReportMessage {
+  clientId: string;
+  result: FitResult;
+  bytes: number;
+  accepted?: AcceptedUpdate | undefined;
+  refusal?: WireError | undefined;
+}
+
+/** A partial sum as it crosses the bus: tensors and sketches as bytes. */
+export interface WirePartial {
+  sum: Uint8Array[];
+  entries: (Omit<PartialEntry, 'sketch' | 'accuracy'> & { accuracy: number | null; sketch: Uint8Array })[];
+}
+
+interface OpenShare {
+  announcement: HierarchicalRound;
+  leader: string;
+  job: JobRecord;
+  partial: PartialSumAggregation;
+  /** Uploads are judged one after another: each holds the intake's scratch arrays until the leader answers. */
+  queue: Promise<void>;
+}
+
+export interface NodeRoundsDeps {
+  bus: ClusterBus;
+  getJob: (jobId: string) => JobRecord | undefined;
+  registry: Pick<ClientRegistry, 'get'>;
+  updates: UpdateVerifier;
+  codecs: CodecRegistry;
+  frameLimits: FrameLimits;
+  reportTimeoutMs: number;
+}
+
+export class NodeRounds {
+  private readonly open = new Map<string, OpenShare>();
+  private readonly intakes = new Map<string, UpdateIntake>();
+
+  constructor(private readonly deps: NodeRoundsDeps) {
+    deps.bus.handle('round:open', (payload, from) => this.opened(payload as HierarchicalRound, from));
+    deps.bus.handle('round:partial', async (payload) => {
+      const { jobId, round } = payload as { jobId: string; round: number };
+      return this.take(jobId, round);
+    });
+  }
+
+  /** Whether this node judges uploads for the job's round (else they are forwarded whole to the leader). */
+  judges(jobId: string, round: number): boolean {
+    return this.open.get(jobId)?.announcement.round === round;
+  }
+
+  /** Checks the upload here, has the leader judge it, and keeps it in this node's share; throws the client's refusal. */
+  receive(clientId: string, result: FitResult, update: Uint8Array): Promise<void> {
+    const share = this.open.get(result.jobId)!;
+    const next = share.queue.then(() => this.judge(share, clientId, result, update));
+    share.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async judge(share: OpenShare, clientId: string, result: FitResult, update: Uint8Array): Promise<void> {
+    const { job, announcement } = share;
+    let accepted: AcceptedUpdate | undefined;
+    let refusal: ShoalError | undefined;
+    let decoded: { values: readonly Float32Array[]; l2Norm: number } | undefined;
+    try {
+      const verified = this.deps.updates.verify(
+        { jobId: job.id, round: announcement.round, clientId, taskId: result.taskId, signature: result.signature, payload: update },
+        { requireEnrolled: job.config.requireEnrolledDevices },
+      );
+      decoded = this.intakeOf(job).decode(update, announcement.maxUpdateNorm);
+      const declared = this.deps.registry.get(clientId)?.capabilities.numTrainExamples ?? result.numExamples;
+      const weight = Math.min(result.numExamples, job.config.maxExamplesPerClient, declared);
+      accepted = {
+        clientId,
+        numExamples: result.numExamples,
+        weight,
+        updateNorm: decoded.l2Norm,
+        bytes: update.byteLength,
+        loss: result.metrics.loss,
+        accuracy: result.metrics.accuracy,
+        durationMs: result.durationMs,
+        payloadSha256: verified.payloadSha256,
+      };
+    } catch (error) {
+      refusal = ShoalError.from(error);
+    }
+    const report: FitReportMessage = { clientId, result, bytes: update.byteLength, accepted, refusal: refusal?.toWire() };
+    // The leader's refusal (duplicate, not selected, round closed, …) is what the client gets.
+    await this.deps.bus.request(share.leader, 'round:report', report, this.deps.reportTimeoutMs);
+    if (refusal !== undefined) throw refusal;
+    share.partial.add({ clientId, numExamples: accepted!.weight, metrics: result.metrics, values: decoded!.values, l2Norm: decoded!.l2Norm });
+  }
+
+  private opened(announcement: HierarchicalRound, leader: string): void {
+    const job = this.deps.getJob(announcement.jobId);
+    if (job === undefined) return;
+    const lengths = job.tensorSpecs.map((spec) => spec.shape.reduce((a, b) => a * b, 1));
+    // A newer round replaces the job's previous share: the leader collected it, or gave up on it.
+    this.open.set(job.id, { announcement, leader, job, partial: new PartialSumAggregation(lengths, announcement.sketch), queue: Promise.resolve() });
+  }
+
+  private async take(jobId: string, round: number): Promise<WirePartial> {
+    const share = this.open.get(jobId);
+    if (share === undefined || share.announcement.round !== round) return { sum: [], entries: [] };
+    await share.queue;
+    this.open.delete(jobId);
+    return toWire(share.partial.take());
+  }
+
+  private intakeOf(job: JobRecord): UpdateIntake {
+    let intake = this.intakes.get(job.id);
+    if (intake === undefined) this.intakes.set(job.id, (intake = jobIntake(job, this.deps.codecs, this.deps.frameLimits)));
+    return intake;
+  }
+}
+
+const bytesOf = (array: Float32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+
+/** Copies into aligned arrays: bytes from the bus may sit at any offset of a larger buffer. */
+const floatsOf = (bytes: Uint8Array): Float32Array => {
+  if (bytes.byteLength % 4 !== 0) throw new ShoalError('VALIDATION_FAILED', `a partial sum tensor of ${bytes.byteLength} bytes is not float32`);
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+};
+
+export function toWire(partial: PartialSum): WirePartial {
+  return {
+    sum: partial.entries.length === 0 ? [] : partial.sum.map(bytesOf),
+    entries: partial.entries.map((entry) => ({ ...entry, accuracy: entry.accuracy ?? null, sketch: bytesOf(entry.sketch) })),
+  };
+}
+
+/** A partial sum from the bus, checked against the model's tensor lengths before it can reach a sum. */
+export function fromWire(wire: WirePartial, lengths: readonly number[]): PartialSum {
+  const entries = wire.entries.map((entry) => ({ ...entry, accuracy: entry.accuracy ?? undefined, sketch: floatsOf(entry.sketch) }));
+  if (entries.length === 0) return { sum: [], entries };
+  const sum = wire.sum.map(floatsOf);
+  if (sum.length !== lengths.length || sum.some((tensor, t) => tensor.length !== lengths[t])) throw new ShoalError('SHAPE_MISMATCH', 'a partial sum does not match the model');
+  for (const tensor of sum) for (const value of tensor) if (!Number.isFinite(value)) throw new ShoalError('NON_FINITE_VALUES', 'a partial sum holds NaN or Infinity');
+  return { sum, entries };
+}
