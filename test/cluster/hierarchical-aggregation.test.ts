@@ -41,12 +41,16 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** While set, client 0 waits for it before uploading (the last test stops a node in the middle of a round). */
+let gate: Promise<void> | undefined;
+
 /** Client c's update from a version: fixed, distinct per client, so both runs see exactly the same numbers. */
 function answer(coordinator: Coordinator, socket: RawSocket, c: number, duplicates?: { code?: string }): void {
   socket.on('fit:task', (task: FitTask) => {
     const specs = coordinator.store.getJob(task.jobId)!.tensorSpecs;
     const frame = encodeFrame('delta', tensors(specs, (i, t) => Math.sin(i * 0.37 + t + c * 1.3 + task.modelVersion) * 0.02 * (c + 1)), { id: 'float32' });
     void (async () => {
+      if (c === 0) await gate;
       await call(socket, 'fit:result', meta(task, EXAMPLES[c]!), frame);
       // The leader judges a second upload of the same round, wherever it arrives.
       if (duplicates !== undefined && task.round === 1) duplicates.code = (await call(socket, 'fit:result', meta(task, EXAMPLES[c]!), frame)).error?.code;
@@ -73,6 +77,7 @@ async function finalWeights(coordinator: Coordinator, jobId: string): Promise<nu
   return decodeFrame(coordinator.store.getVersionWeights(jobId, ROUNDS)!).tensors.flatMap((tensor) => Array.from(tensor.values));
 }
 
+const stopped = new Set<Coordinator>();
 let single: Coordinator;
 let nodes: Coordinator[];
 let watcher: Socket;
@@ -92,7 +97,7 @@ beforeAll(async () => {
   const urls: string[] = [];
   for (const node of nodes) {
     urls.push((await node.start()).url);
-    closers.push(() => node.stop());
+    closers.push(() => (stopped.has(node) ? undefined : node.stop()));
   }
   watcher = connectSocket(`${urls[1]}${CONSOLE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, auth: { protocolVersion: PROTOCOL_VERSION, token: TOKEN } });
   closers.push(() => void watcher.disconnect());
@@ -152,5 +157,33 @@ describe('three coordinator nodes on PostgreSQL and Redis', () => {
     const after = await Promise.all(nodes.slice(1).map((node) => uploads(node, 'forwarded')));
     after.forEach((count, n) => expect(count - before[n]!).toBeGreaterThanOrEqual(2 * ROUNDS));
     expect(nodes[1]!.store.listRounds(jobId).every((r) => r.status === 'completed' && r.reported === EXAMPLES.length)).toBe(true);
+  });
+
+  it('fail a round whose partial sum was lost with a node, release no model from it, and go on without that node', async () => {
+    const n3 = nodes[2]!;
+    const summedBefore = await uploads(n3, 'summed');
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const job = await nodes[0]!.jobs.create({ ...JOB, name: 'lost-node', rounds: 2, minFitClients: 4 });
+    // Node 3's two clients have uploaded round 1 (it holds their sum); client 0 on node 1 has not.
+    await eventually(async () => ((await uploads(n3, 'summed')) >= summedBefore + 2 ? true : undefined), 'node 3 to sum its clients');
+    await n3.stop();
+    stopped.add(n3);
+    release();
+    gate = undefined;
+    const done = await eventually(async () => (nodes[0]!.store.getJob(job.id)?.status === 'completed' ? nodes[0]!.store.getJob(job.id) : undefined), 'the job to complete');
+    const rounds = nodes[1]!.store.listRounds(job.id);
+    expect(rounds.map((r) => [r.round, r.status])).toEqual([
+      [1, 'failed'],
+      [2, 'completed'],
+      [3, 'completed'],
+    ]);
+    expect(rounds[0]!.statusReason).toMatch(/partial sums were lost: n3 \(2 updates\)/);
+    expect(done!.latestVersion).toBe(2);
+    expect(nodes[1]!.store.listVersions(job.id).map((v) => [v.version, v.round])).toEqual([
+      [0, undefined],
+      [1, 2],
+      [2, 3],
+    ]);
   });
 });

@@ -16,6 +16,7 @@ const command = new Command('shoal-coordinator')
   .option('--redis-url <url>', 'run as one node of a cluster: nodes share --database-url and this Redis (redis://host:port)', env['SHOAL_REDIS_URL'])
   .option('--node-id <id>', 'this node\'s name in the cluster (default: host name and process id)', env['SHOAL_NODE_ID'])
   .option('--lease-ttl-ms <ms>', 'a job lease\'s lifetime without renewal: a dead node\'s jobs move to another within about this long', env['SHOAL_LEASE_TTL_MS'] ?? '5000')
+  .option('--trust-proxy <proxies>', "load balancers whose X-Forwarded-For names the client: 'loopback', addresses/CIDRs (comma-separated) or a hop count", env['SHOAL_TRUST_PROXY'])
   .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent', env['SHOAL_LOG_LEVEL'] ?? 'info')
   .option('--heartbeat-interval-ms <ms>', 'how often clients send heartbeats', env['SHOAL_HEARTBEAT_INTERVAL_MS'] ?? '5000')
   .option('--max-message-mb <mb>', 'largest socket message (model-sized updates need more than socket.io\'s 1 MB default)', env['SHOAL_MAX_MESSAGE_MB'] ?? '64')
@@ -46,6 +47,7 @@ try {
     redisUrl: typeof raw['redisUrl'] === 'string' ? raw['redisUrl'] : undefined,
     nodeId: typeof raw['nodeId'] === 'string' ? raw['nodeId'] : undefined,
     leaseTtlMs: Number(raw['leaseTtlMs']),
+    trustProxy: typeof raw['trustProxy'] === 'string' ? raw['trustProxy'] : undefined,
     logLevel: String(raw['logLevel']),
     heartbeatIntervalMs: Number(raw['heartbeatIntervalMs']),
     maxMessageBytes: Math.round(Number(raw['maxMessageMb']) * 1024 * 1024),

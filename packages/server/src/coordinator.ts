@@ -28,6 +28,10 @@ import { consoleFiles } from './rest/static-files.js';
 import type { Store } from './store/store.js';
 import { ClusterParts, defaultNodeId } from './cluster/cluster-setup.js';
 import { resolveSettings } from './options.js';
+import proxyaddr from 'proxy-addr';
+
+/** A hop count as a number; anything else as express takes it (names and CIDRs, comma-separated). */
+const trustSetting = (value: string): number | string => (/^\d+$/.test(value.trim()) ? Number(value) : value);
 
 export { SERVER_VERSION };
 
@@ -75,6 +79,10 @@ export class Coordinator {
     app.disable('x-powered-by');
     // Only /api/v1 as documented reaches the API (which routes strictly and case-sensitively itself, rest/api-router.ts).
     app.set('case sensitive routing', true);
+    // Behind a load balancer: express's req.ip, and the fleet's addresses below, honour X-Forwarded-For from it only.
+    if (this.settings.trustProxy !== undefined) app.set('trust proxy', trustSetting(this.settings.trustProxy));
+    const trusted = app.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
+    const addressOf = (socket: { request: Parameters<typeof proxyaddr>[0] }) => proxyaddr(socket.request, trusted);
     app.use(opsRouter({ registry: this.registry, metrics: this.metrics, startedAt: Date.now(), serverVersion: SERVER_VERSION }));
     app.use(
       '/api/v1',
@@ -116,7 +124,7 @@ export class Coordinator {
     this.io.engine.on('connection', (connection: unknown) => {
       if (!capMessages(connection, PRE_HELLO_MAX_BYTES)) this.logger.warn('this socket.io transport exposes no per-connection message cap; the pre-hello limit is not applied');
     });
-    new FleetGateway(this.core.fleetDependencies, { ...this.core.fleetOptions, maxMessageBytes: this.settings.maxMessageBytes }, cap).attach(this.io.of(FLEET_NAMESPACE));
+    new FleetGateway(this.core.fleetDependencies, { ...this.core.fleetOptions, maxMessageBytes: this.settings.maxMessageBytes, addressOf }, cap).attach(this.io.of(FLEET_NAMESPACE));
     this.detachConsole = new ConsoleGateway({ authenticator: this.auth, events: this.events, registry: this.registry, logger: this.logger, metrics: this.metrics, clock: this.core.clock }).attach(
       this.io.of(CONSOLE_NAMESPACE),
     );

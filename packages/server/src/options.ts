@@ -13,6 +13,12 @@ export interface CoordinatorSettings {
   redisUrl: string | undefined;
   /** This node's name in the cluster (default: host name and process id). */
   nodeId: string | undefined;
+  /**
+   * Which proxies in front may name the client's address in X-Forwarded-For (express's 'trust proxy': 'loopback',
+   * a comma-separated list of addresses or CIDRs, or a hop count); per-address limits and audit then see the device's
+   * address instead of the load balancer's. Undefined: trust none.
+   */
+  trustProxy: string | undefined;
   /** How long a job's lease lasts without renewal: a dead leader's jobs move to another node within about this long. */
   leaseTtlMs: number;
   host: string;
@@ -55,6 +61,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   redisUrl: undefined,
   nodeId: undefined,
   leaseTtlMs: 5_000,
+  trustProxy: undefined,
   host: '127.0.0.1',
   port: 7070,
   heartbeatIntervalMs: 5_000,
@@ -91,6 +98,9 @@ export function resolveSettings(partial: Partial<CoordinatorSettings>): Coordina
   }
   if (settings.nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(settings.nodeId))) throw option('nodeId', 'must be 1-64 letters, digits, dots, dashes or underscores');
   if (!Number.isInteger(settings.leaseTtlMs) || settings.leaseTtlMs < 500 || settings.leaseTtlMs > 600_000) throw option('leaseTtlMs', 'must be an integer from 500 to 600000');
+  if (settings.trustProxy !== undefined && !/^(\d{1,2}|[0-9A-Za-z.:/,\s]{1,1000})$/.test(String(settings.trustProxy))) {
+    throw option('trustProxy', "must be a hop count, 'loopback', 'linklocal', 'uniquelocal', or addresses/CIDRs separated by commas");
+  }
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) throw option('port', `must be 0..65535, got ${settings.port}`);
   if (!Number.isInteger(settings.heartbeatIntervalMs) || settings.heartbeatIntervalMs < 100) throw option('heartbeatIntervalMs', 'must be an integer >= 100');
   if (!Number.isInteger(settings.maxMessageBytes) || settings.maxMessageBytes < 1 << 20) throw option('maxMessageBytes', 'must be at least 1 MiB');

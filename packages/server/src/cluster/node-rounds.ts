@@ -38,6 +38,8 @@ interface OpenShare {
   partial: PartialSumAggregation;
   /** Uploads are judged one after another: each holds the intake's scratch arrays until the leader answers. */
   queue: Promise<void>;
+  /** Set when the leader stopped answering: the uploads still queued are refused at once, not one timeout each. */
+  leaderGone?: ShoalError;
 }
 
 export interface NodeRoundsDeps {
@@ -102,9 +104,19 @@ export class NodeRounds {
     } catch (error) {
       refusal = ShoalError.from(error);
     }
+    if (share.leaderGone !== undefined) throw share.leaderGone;
     const report: FitReportMessage = { clientId, result, bytes: update.byteLength, accepted, refusal: refusal?.toWire() };
     // The leader's refusal (duplicate, not selected, round closed, …) is what the client gets.
-    await this.deps.bus.request(share.leader, 'round:report', report, this.deps.reportTimeoutMs);
+    try {
+      await this.deps.bus.request(share.leader, 'round:report', report, this.deps.reportTimeoutMs);
+    } catch (error) {
+      const failure = ShoalError.from(error);
+      if (failure.code === 'NODE_UNAVAILABLE') {
+        share.leaderGone = failure;
+        if (this.open.get(job.id) === share) this.open.delete(job.id);
+      }
+      throw failure;
+    }
     if (refusal !== undefined) throw refusal;
     share.partial.add({ clientId, numExamples: accepted!.weight, metrics: result.metrics, values: decoded!.values, l2Norm: decoded!.l2Norm });
   }

@@ -12,6 +12,8 @@ export const clientRoom = (clientId: string): string => `client:${clientId}`;
 export interface FleetGatewayOptions extends FleetSessionOptions {
   /** The cap a connection's messages get once its hello is accepted (the engine's maxHttpBufferSize). */
   maxMessageBytes: number;
+  /** The client's address (behind a trusted proxy, from X-Forwarded-For); default: the TCP peer's. */
+  addressOf?: (socket: Socket) => string;
 }
 
 export class FleetGateway {
@@ -25,7 +27,7 @@ export class FleetGateway {
   attach(namespace: Namespace): void {
     namespace.use((socket, next) => {
       try {
-        socket.data.handshakeClientId = checkHandshake(this.deps, socket.handshake.auth, socket.handshake.address).clientId;
+        socket.data.handshakeClientId = checkHandshake(this.deps, socket.handshake.auth, this.address(socket)).clientId;
         this.hold(socket);
         next();
       } catch (error) {
@@ -34,6 +36,10 @@ export class FleetGateway {
       }
     });
     namespace.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private address(socket: Socket): string {
+    return this.options.addressOf?.(socket) ?? socket.handshake.address;
   }
 
   /** Takes a slot of the cap (CAPACITY_EXCEEDED when none is left) until the socket or its transport closes. */
@@ -58,7 +64,7 @@ export class FleetGateway {
       },
       handshakeClientId: socket.data.handshakeClientId as string | undefined,
     };
-    const session = new FleetSession(this.deps, this.options, connection, socket.handshake.address);
+    const session = new FleetSession(this.deps, this.options, connection, this.address(socket));
     // onAny sees every event with its arguments, the ack callback last when the client asked for one.
     socket.onAny((event: string, ...args: unknown[]) => session.receive(event, args));
     socket.on('disconnect', (reason) => session.disconnected(reason));

@@ -75,7 +75,8 @@ export class JobRunner {
         if (overspend !== undefined) return { budgetExhausted: overspend };
         const started = await this.runFitRound(round + 1);
         if (this.abort.signal.aborted) return this.abort.signal.reason as StopReason;
-        if (started) {
+        if (started === 'retry') round += 1;
+        else if (started) {
           round += 1;
           counted += 1;
         } else await sleepOn(this.ctx.clock, 200, this.abort.signal);
@@ -103,7 +104,8 @@ export class JobRunner {
     this.inbound.stop();
   }
 
-  private async runFitRound(round: number): Promise<boolean> {
+  /** True once a round ran, false when none could start; 'retry' for a round that does not count (a node lost its share). */
+  private async runFitRound(round: number): Promise<boolean | 'retry'> {
     const { store, registry, events, clock } = this.ctx;
     const { job, strategy } = this;
     const baseVersion = store.getJob(job.id)!.latestVersion;
@@ -132,16 +134,19 @@ export class JobRunner {
     this.inbound.closed(lastClosed);
     events.emit('round:closed', { jobId: job.id, round, reason: closeReason, dropped: [...lastClosed.dropped] });
     if (this.abort.signal.reason === 'shutdown') return true;
+    let lostShare = false;
     if (sketch !== undefined && fitRound.kind === 'plain') {
       const { partials, lost } = await this.ctx.cluster!.collectPartials(job.id, round, fitRound.remoteHolders);
       for (const partial of partials) fitRound.merge(partial);
+      // Like a round a crash interrupted: it releases nothing and the job runs another in its place.
       if (lost !== undefined) fitRound.lost(lost);
+      lostShare = lost !== undefined;
     }
 
     const parameterCount = totalElements(job.tensorSpecs);
     const closed = { job, round, baseVersion, startedAt, parameterCount, fitRound, closeReason, downloads: this.downloads.roundClosed(), strategy };
     const recorded = await recordFitRound({ ...this.ctx, versions: this.versions }, this.log, this.privacy, closed);
-    if (recorded.version === undefined || recorded.stopped) return true;
+    if (recorded.version === undefined || recorded.stopped) return lostShare ? 'retry' : true;
     await evaluateAndRecordRound({
       job,
       round,
