@@ -23,6 +23,7 @@ const options = new Command('shoal-demo')
   .option('--batch-size <n>', 'local batch size', positive('batch-size'), 32)
   .option('--learning-rate <lr>', 'client SGD learning rate', positive('learning-rate'), 0.1)
   .option('--codec <id>', 'upload codec', 'int8')
+  .option('--download-delta-codec <id>', "how downloads relative to an agent's anchor are encoded (the full model is float32)", 'int8')
   .option('--strategy <name>', 'fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad, fedmedian, fedtrimmedavg, krum or multikrum', 'fedavg')
   .option('--strategy-json <json>', 'more strategy settings as JSON, e.g. \'{"trimFraction":0.2,"normBound":{"clipNorm":5}}\' (the job\'s strategy object)')
   .option('--target <accuracy>', 'test accuracy the demo aims for', positive('target'), 0.97)
@@ -118,6 +119,7 @@ async function main(): Promise<number> {
       batchSize: Number(options['batchSize']),
       learningRate: Number(options['learningRate']),
       uploadCodec: { id: String(options['codec']) },
+      downloadDeltaCodec: { id: String(options['downloadDeltaCodec']) },
       strategy,
       roundDeadlineMs: 600_000,
       evaluation: { dataset: 'mnist-test' },
@@ -157,7 +159,7 @@ async function main(): Promise<number> {
   console.log(`  rounds completed    ${current.summary.roundsCompleted}/${total}`);
   console.log(`  final test accuracy ${(accuracy * 100).toFixed(2)}% on the 10,000 MNIST test images (target ${(Number(options['target']) * 100).toFixed(0)}%)`);
   console.log(`  bytes up            ${formatBytes(current.summary.bytesUp)} (${options['codec']} deltas, ${ratio.length > 0 ? (ratio.reduce((a, b) => a + b) / ratio.length).toFixed(2) : 'n/a'}x smaller than float32)`);
-  console.log(`  bytes down          ${formatBytes(current.summary.bytesDown)}`);
+  console.log(`  bytes down          ${formatBytes(current.summary.bytesDown)} (float32 full models, ${options['downloadDeltaCodec']} deltas from each agent's anchor)`);
   console.log(`  model stored        version ${latest?.version} in ${join(dataDir, 'coordinator', 'shoal.sqlite')}`);
   console.log(`                      (served at ${coordinator.url}${latest?.weightsUrl} while a coordinator runs on that directory)`);
   console.log(`  wall time           ${formatDuration(Date.now() - started)}`);

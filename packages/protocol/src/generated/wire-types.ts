@@ -857,6 +857,7 @@ export interface CreateJobRequest {
   roundDeadlineMs?: number;
   uploadCodec?: CodecChoice;
   downloadCodec?: CodecChoice;
+  downloadDeltaCodec?: CodecChoice1;
   /**
    * Clients keep what compression dropped and add it to their next update. Default: true for a biased lossy upload codec (int8, float16, topk, topk+qsgd), false otherwise.
    */
@@ -941,6 +942,15 @@ export interface NormBound {
    * Clip around the previous round's aggregate (Karimireddy et al. 2021; default false).
    */
   centred?: boolean;
+}
+/**
+ * How a download relative to the model the client already holds (its anchor, `?base=`) is encoded. Default: the job's `downloadCodec` when the request names one, else int8 (the full model stays float32, exact; a delta's error is bounded by its int8 scale, at most max|Δ|/254 per weight (the int8 scale of its tensor, rounded to nearest), and does not accumulate: every delta is from the anchor, and an anchor more than 10 versions old gets the full model instead).
+ */
+export interface CodecChoice1 {
+  id: string;
+  params?: {
+    [k: string]: unknown | undefined;
+  };
 }
 /**
  * User-level differential privacy (DP-FedAvg). Omit for a non-private job. See protocols/v1/privacy.md.

@@ -37,8 +37,10 @@ export interface JobConfig {
   learningRate: number;
   roundDeadlineMs: number;
   uploadCodec: { id: string; params: Record<string, unknown> };
-  /** How weights downloads are encoded: the full model, or a delta from the version the client holds. */
+  /** How a full model download is encoded (the client's anchor: float32 by default, exact). */
   downloadCodec: { id: string; params: Record<string, unknown> };
+  /** How a download relative to the client's anchor is encoded (int8 by default: the error is bounded by one delta's scale). */
+  downloadDeltaCodec: { id: string; params: Record<string, unknown> };
   /** Clients keep what compression dropped from their update and add it to the next one. */
   errorFeedback: boolean;
   evaluation: CentralEvaluation | undefined;
@@ -63,11 +65,12 @@ export const JOB_DEFAULTS = {
   roundDeadlineMs: 120_000,
   uploadCodec: { id: 'int8', params: {} },
   downloadCodec: { id: 'float32', params: {} },
+  downloadDeltaCodec: { id: 'int8', params: {} },
   serverLearningRate: 1,
   retention: { keepLast: 10, keepEvery: 100 },
 } as const;
 
-function checkCodec(field: 'uploadCodec' | 'downloadCodec', choice: CodecChoice, registry: CodecRegistry): void {
+function checkCodec(field: 'uploadCodec' | 'downloadCodec' | 'downloadDeltaCodec', choice: CodecChoice, registry: CodecRegistry): void {
   try {
     registry.get(choice.id).validateParams(choice.params ?? {});
   } catch (error) {
@@ -94,6 +97,13 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
   checkCodec('downloadCodec', downloadCodec, registry);
   if (registry.get(downloadCodec.id).sparse === true) {
     throw fieldError('downloadCodec', `'${downloadCodec.id}' is sparse: a full model in it would keep only a fraction of the weights; use a dense codec (float32, float16, int8, qsgd)`);
+  }
+  // A job that names its download codec keeps it for deltas too (as before downloadDeltaCodec existed).
+  const deltaChoice = request.downloadDeltaCodec ?? request.downloadCodec ?? JOB_DEFAULTS.downloadDeltaCodec;
+  const downloadDeltaCodec = { id: deltaChoice.id, params: deltaChoice.params ?? {} };
+  checkCodec('downloadDeltaCodec', downloadDeltaCodec, registry);
+  if (registry.get(downloadDeltaCodec.id).sparse === true) {
+    throw fieldError('downloadDeltaCodec', `'${downloadDeltaCodec.id}' is sparse: a client's model would lose what it drops, with no bound; use a dense codec (float32, float16, int8, qsgd)`);
   }
   const upload = registry.get(uploadCodec.id);
   const biased = !upload.lossless && upload.unbiased !== true;
@@ -129,6 +139,7 @@ export function normalizeJobConfig(request: CreateJobRequest, registry: CodecReg
     roundDeadlineMs: request.roundDeadlineMs ?? JOB_DEFAULTS.roundDeadlineMs,
     uploadCodec,
     downloadCodec,
+    downloadDeltaCodec,
     errorFeedback: request.errorFeedback ?? biased,
     evaluation: request.evaluation,
     privacy: request.privacy,
@@ -148,6 +159,8 @@ export function withCompressionDefaults(config: JobConfig): JobConfig {
     maxExamplesPerClient: config.maxExamplesPerClient ?? JOB_LIMIT_DEFAULTS.maxExamplesPerClient,
     outlierThreshold: config.outlierThreshold ?? JOB_LIMIT_DEFAULTS.outlierThreshold,
     downloadCodec: config.downloadCodec ?? JOB_DEFAULTS.downloadCodec,
+    // Jobs stored before it existed sent deltas in their downloadCodec: they go on doing so.
+    downloadDeltaCodec: config.downloadDeltaCodec ?? config.downloadCodec ?? JOB_DEFAULTS.downloadCodec,
     errorFeedback: config.errorFeedback ?? false,
     requireEnrolledDevices: config.requireEnrolledDevices ?? false,
     retention: config.retention ?? { ...JOB_DEFAULTS.retention },

@@ -12,15 +12,15 @@ function weightsFrame(version: number): Uint8Array {
   return encodeFrame('weights', specs.map((spec, t) => ({ ...spec, values: Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, (_, i) => 0.1 * t + 0.01 * i + 0.001 * version) })), { id: 'float32' }, codecs);
 }
 
-/** A store of jobs and their versions that counts every read. */
-function countingStore(downloadCodecs: Record<string, CodecSelection>) {
+/** A store of jobs and their versions that counts every read (a job named `default-…` names no download codec). */
+function countingStore(downloadCodecs: Record<string, CodecSelection | undefined>, versionCount = 3) {
   const reads = { getJob: 0, getVersion: 0, getVersionWeights: 0 };
   const versions = new Map<string, Uint8Array>();
   const jobs = new Map<string, JobRecord>();
   for (const [id, downloadCodec] of Object.entries(downloadCodecs)) {
-    const config = normalizeJobConfig({ name: id, model: { preset: 'mnist-2nn' }, rounds: 3, downloadCodec });
+    const config = normalizeJobConfig({ name: id, model: { preset: 'mnist-2nn' }, rounds: 3, ...(downloadCodec === undefined ? {} : { downloadCodec }) });
     jobs.set(id, { id, config, tensorSpecs: specs } as JobRecord);
-    for (const version of [0, 1, 2]) versions.set(`${id}/${version}`, weightsFrame(version));
+    for (let version = 0; version < versionCount; version++) versions.set(`${id}/${version}`, weightsFrame(version));
   }
   const store = {
     getJob: (id: string) => (reads.getJob++, jobs.get(id)),
@@ -53,6 +53,26 @@ describe('DownloadFrames', () => {
     expect([full.delta, Array.from(full.bytes)]).toEqual([false, Array.from(weightsFrame(2))]);
     expect([delta.delta, readFrameHeader(delta.bytes).kind]).toEqual([true, 'delta']);
     expect(decodeFrame(delta.bytes).tensors[1]!.values[0]).toBeCloseTo(0.001, 6);
+  });
+
+  it('by default serves the full model exactly (float32) and a delta from the anchor in int8, a full model again for an old anchor', () => {
+    const { store } = countingStore({ d: undefined }, 14);
+    const frames = new DownloadFrames(store, codecs);
+    const full = frames.frameFor('d', 12, undefined);
+    const delta = frames.frameFor('d', 12, 2);
+    const stale = frames.frameFor('d', 13, 2);
+
+    expect(Array.from(full.bytes)).toEqual(Array.from(weightsFrame(12)));
+    expect([delta.delta, readFrameHeader(delta.bytes).codec.id]).toEqual([true, 'int8']);
+    // anchor + decoded delta is within half an int8 step of the version (per tensor: max|Δ|/254).
+    const anchor = decodeFrame(weightsFrame(2)).tensors;
+    const target = decodeFrame(weightsFrame(12)).tensors;
+    decodeFrame(delta.bytes).tensors.forEach((tensor, t) => {
+      const step = Math.max(...target[t]!.values.map((value, i) => Math.abs(value - anchor[t]!.values[i]!))) / 127;
+      tensor.values.forEach((value, i) => expect(Math.abs(anchor[t]!.values[i]! + value - target[t]!.values[i]!)).toBeLessThanOrEqual(step / 2 + 1e-7));
+    });
+    // 11 versions behind: the full model, the client's new anchor.
+    expect([stale.delta, Array.from(stale.bytes)]).toEqual([false, Array.from(weightsFrame(13))]);
   });
 
   for (const codec of [{ id: 'float32' }, { id: 'int8' }] as const) {

@@ -37,6 +37,9 @@ type JobFacts = Pick<JobRecord, 'id' | 'config' | 'tensorSpecs'>;
 type VersionReads = Pick<Store, 'getJob' | 'getVersion' | 'getVersionWeights'>;
 
 const fullKey = (jobId: string, version: number) => `f\n${jobId}\n${version}`;
+/** The oldest anchor a delta is made from (versions behind the one asked for). */
+export const MAX_ANCHOR_AGE = 10;
+
 const deltaKey = (jobId: string, version: number, base: number) => `d\n${jobId}\n${version}\n${base}`;
 
 export class DownloadFrames {
@@ -65,7 +68,9 @@ export class DownloadFrames {
     // A base the job does not hold never appears later (versions only grow), so the full model is kept under its key too.
     // The same holds for a base whose weights the retention policy pruned.
     const held = this.store.getVersion(jobId, base);
-    if (held === undefined || held.prunedAt !== undefined) return this.cache.set(key, this.full(jobId, version));
+    // An old anchor gets the full model instead: it becomes the client's new anchor, so a lossy delta's error stays
+    // that of one delta over at most MAX_ANCHOR_AGE versions of training.
+    if (held === undefined || held.prunedAt !== undefined || version - base > MAX_ANCHOR_AGE) return this.cache.set(key, this.full(jobId, version));
     return this.cache.set(key, blob(this.delta(job, version, base), true));
   }
 
@@ -124,7 +129,7 @@ export class DownloadFrames {
       for (let i = 0; i < values.length; i++) values[i] = tensor.values[i]! - from[i]!;
       return { ...tensor, values };
     });
-    return encodeFrame('delta', difference, job.config.downloadCodec, this.codecs, this.random(job, `delta:${base}:${version}`));
+    return encodeFrame('delta', difference, job.config.downloadDeltaCodec, this.codecs, this.random(job, `delta:${base}:${version}`));
   }
 
   /** The job's download facts: read from the store once per job, as they never change. */
