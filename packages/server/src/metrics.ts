@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export class CoordinatorMetrics {
   readonly registry = new Registry();
-  readonly clientsConnected = new Gauge({ name: 'shoal_clients_connected', help: 'Clients connected to /fleet', registers: [this.registry] });
+  readonly clientsConnected = new Gauge({ name: 'shoal_clients_connected', help: 'Clients connected to /fleet of this process (in a cluster: of this node)', registers: [this.registry] });
   readonly jobsRunning = new Gauge({ name: 'shoal_jobs_running', help: 'Jobs in the running state', registers: [this.registry] });
   readonly rounds = new Counter({
     name: 'shoal_rounds_total',

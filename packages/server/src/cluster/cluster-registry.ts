@@ -101,7 +101,7 @@ export class ClusterRegistry extends ClientRegistry {
   }
 
   /** Clients connected to this node only. */
-  localSize(): number {
+  override localSize(): number {
     let local = 0;
     for (const client of this.clients.values()) if (!isRemote(client)) local += 1;
     return local;

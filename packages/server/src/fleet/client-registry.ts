@@ -68,6 +68,11 @@ export class ClientRegistry {
     return this.clients.size;
   }
 
+  /** The clients whose connection this process holds (in a cluster, size() counts every node's). */
+  localSize(): number {
+    return this.clients.size;
+  }
+
   all(): ConnectedClient[] {
     return [...this.clients.values()];
   }

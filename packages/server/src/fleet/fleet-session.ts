@@ -144,7 +144,7 @@ export class FleetSession {
       jobs.clientDisconnected(clientId);
       events.emit('client:offline', { clientId });
     }
-    metrics.clientsConnected.set(registry.size());
+    metrics.clientsConnected.set(registry.localSize());
     logger.info({ clientId, reason }, 'client disconnected');
   }
 
@@ -212,7 +212,7 @@ export class FleetSession {
     this.connection.registered?.(clientId);
     if (this.accessToken !== undefined) deviceAccess.expire(this.accessToken);
     this.accessToken = deviceAccess.issue(clientId);
-    metrics.clientsConnected.set(registry.size());
+    metrics.clientsConnected.set(registry.localSize());
     events.emit('client:online', { clientId });
     logger.info({ clientId, enrolled: identity.enrolled, name: request.name, backend: request.capabilities.backend, examples: request.capabilities.numTrainExamples }, 'client registered');
     return {

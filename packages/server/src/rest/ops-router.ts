@@ -10,7 +10,7 @@ export function opsRouter(deps: { registry: ClientRegistry; metrics: Coordinator
       status: 'ok',
       serverVersion: deps.serverVersion,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-      clientsConnected: deps.registry.size(),
+      clientsConnected: deps.registry.localSize(),
     });
   });
   router.get('/metrics', async (_request, response) => {
