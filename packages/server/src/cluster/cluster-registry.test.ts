@@ -95,5 +95,6 @@ describe('ClusterRegistry', () => {
     expect(a.get('mover')?.connection).toBeInstanceOf(RemoteConnection);
     expect(late.get('mover')?.connection).not.toBeInstanceOf(RemoteConnection);
     expect(late.size()).toBe(1);
+    expect([late.localSize(), a.localSize()]).toEqual([1, 0]);
   });
 });

@@ -53,6 +53,8 @@ const isRemote = (client: ConnectedClient | undefined): boolean => client?.conne
 
 export class ClusterRegistry extends ClientRegistry {
   private readonly nodesSeenAt = new Map<string, number>();
+  /** The entries held by other nodes, so that counting this node's own costs nothing per hello. */
+  private readonly remoteIds = new Set<string>();
   private readonly departures = new Set<(clientId: string) => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -102,16 +104,16 @@ export class ClusterRegistry extends ClientRegistry {
 
   /** Clients connected to this node only. */
   override localSize(): number {
-    let local = 0;
-    for (const client of this.clients.values()) if (!isRemote(client)) local += 1;
-    return local;
+    return this.clients.size - this.remoteIds.size;
   }
 
   override register(client: Omit<ConnectedClient, 'busyWith'>): void {
     // A client that moved here from another node: super disconnects the RemoteConnection, so that node lets go of
     // any half-open socket it still holds.
     super.register(client);
-    if (!(client.connection instanceof RemoteConnection)) this.bus.send('presence:online', entryOf(this.clients.get(client.id)!));
+    if (client.connection instanceof RemoteConnection) return;
+    this.remoteIds.delete(client.id);
+    this.bus.send('presence:online', entryOf(this.clients.get(client.id)!));
   }
 
   override unregister(clientId: string, connection: ClientConnection): void {
@@ -138,6 +140,7 @@ export class ClusterRegistry extends ClientRegistry {
       previous.connection.disconnect('the client connected to another node');
       this.clients.delete(entry.id);
     }
+    this.remoteIds.add(entry.id);
     this.clients.set(entry.id, {
       id: entry.id,
       name: entry.name,
@@ -155,6 +158,7 @@ export class ClusterRegistry extends ClientRegistry {
     const client = this.clients.get(clientId);
     if (client === undefined || !(client.connection instanceof RemoteConnection) || client.connection.nodeId !== from) return;
     this.clients.delete(clientId);
+    this.remoteIds.delete(clientId);
     this.notifyDisconnect(clientId);
     for (const listener of [...this.departures]) listener(clientId);
   }
@@ -170,7 +174,7 @@ export class ClusterRegistry extends ClientRegistry {
   }
 
   private localEntries(): PresenceEntry[] {
-    return [...this.clients.values()].filter((client) => !isRemote(client)).map(entryOf);
+    return [...this.clients.values()].filter((client) => !this.remoteIds.has(client.id)).map(entryOf);
   }
 }
 
