@@ -20,6 +20,9 @@ export class LiveConnection {
     if (this.socket !== undefined) return;
     const socket: Socket<ConsoleServerToClientEvents> = io(CONSOLE_NAMESPACE, {
       auth: { protocolVersion: PROTOCOL_VERSION },
+      // WebSocket only, as the agents: behind a round-robin balancer in front of several nodes, HTTP long-polling would
+      // need every request of a session to reach the same node.
+      transports: ['websocket'],
       withCredentials: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
