@@ -1,9 +1,10 @@
 /**
  * One coordinator node of `bench:fleet-scale`, in a process of its own so its CPU time, resident set and file
- * descriptors are its alone. It is the real Coordinator (HTTP + socket.io, SQLite in a temporary directory) with the
- * per-address limit on new anonymous registrations lifted, because every simulated device connects from 127.0.0.1
- * (the CLI has no flag for it; the simulator lifts it the same way). Round events go to the parent with this
- * process's CPU time at that moment.
+ * descriptors are its alone. It is the real Coordinator (HTTP + socket.io; SQLite in a temporary directory, or, when
+ * the parent names them, PostgreSQL and, for a node of a cluster, Redis as `shoal-coordinator --database-url
+ * --redis-url --node-id` would run it) with the per-address limit on new anonymous registrations lifted, because every
+ * simulated device connects from 127.0.0.1 (the CLI has no flag for it; the simulator lifts it the same way). Round
+ * events (only the job's leader runs its rounds) go to the parent with this process's CPU time at that moment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const cpuMicros = () => {
   return usage.user + usage.system;
 };
 const now = () => performance.timeOrigin + performance.now();
+const optional = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
 
 let coordinator: Coordinator | undefined;
 let dataDir: string | undefined;
@@ -27,6 +29,10 @@ async function start(args: Record<string, unknown>): Promise<{ url: string; logF
   coordinator = new Coordinator({
     port: 0,
     dataDir,
+    databaseUrl: optional(args['databaseUrl']),
+    redisUrl: optional(args['redisUrl']),
+    nodeId: optional(args['nodeId']),
+    leaseTtlMs: args['leaseTtlMs'] === undefined ? undefined : Number(args['leaseTtlMs']),
     logger: pino({ level: 'warn' }, destination({ dest: logFile, sync: false })),
     centralEvaluation: false,
     adminToken: String(args['adminToken']),

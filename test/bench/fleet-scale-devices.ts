@@ -77,12 +77,14 @@ async function connectDevice(name: string, keep: boolean): Promise<number> {
 async function connectMany(args: Record<string, unknown>, keep: boolean) {
   url = String(args['url']);
   const total = Number(args['count']);
+  // No new connection after the deadline (epoch ms), if the parent set one.
+  const deadlineAt = args['deadlineAt'] === undefined ? Number.POSITIVE_INFINITY : Number(args['deadlineAt']);
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: Number(args['inFlight']) }, async () => {
-    while (next < total) {
+    while (next < total && Date.now() < deadlineAt) {
       const index = next++;
       try {
         latencies.push(await connectDevice(`${String(args['prefix'])}-${index}`, keep));
@@ -91,21 +93,46 @@ async function connectMany(args: Record<string, unknown>, keep: boolean) {
       }
     }
   }));
-  return { latencies, failures, seconds: (performance.now() - started) / 1000, held: devices.length };
+  return { latencies, failures, seconds: (performance.now() - started) / 1000, held: devices.length, notTried: total - next };
 }
 
-function download(path: string, accessToken: string): Promise<{ bytes: Buffer; etag: string; cacheControl: string }> {
+/** A download that neither answers nor fails within this long is abandoned and retried (a device would give up too). */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+const DOWNLOAD_ATTEMPTS = 3;
+/** Problems seen once per process: the first of each kind goes to stderr, so a stalled round says why. */
+const reported = new Set<string>();
+
+function reportOnce(code: string, what: string): void {
+  if (reported.has(code)) return;
+  reported.add(code);
+  console.error(`devices (pid ${process.pid}): ${what}: ${code}`);
+}
+
+/** GET weights, retried on a network error or a stall (a keep-alive socket the server closed as it was reused). */
+async function download(path: string, accessToken: string): Promise<{ bytes: Buffer; etag: string; cacheControl: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadOnce(path, accessToken);
+    } catch (error) {
+      if (attempt >= DOWNLOAD_ATTEMPTS || (error as { status?: number }).status !== undefined) throw error;
+      reportOnce(errorCode(error), `a weights download failed and is retried`);
+    }
+  }
+}
+
+function downloadOnce(path: string, accessToken: string): Promise<{ bytes: Buffer; etag: string; cacheControl: string }> {
   return new Promise((resolve, reject) => {
-    const call = request(new URL(path, url), { agent, headers: { authorization: `Bearer ${accessToken}` } }, (response) => {
+    const call = request(new URL(path, url), { agent, timeout: DOWNLOAD_TIMEOUT_MS, headers: { authorization: `Bearer ${accessToken}` } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
-        if (response.statusCode !== 200) return reject(new Error(`GET weights answered ${response.statusCode}`));
+        if (response.statusCode !== 200) return reject(Object.assign(new Error(`GET weights answered ${response.statusCode}`), { status: response.statusCode }));
         resolve({ bytes: Buffer.concat(chunks), etag: String(response.headers.etag), cacheControl: String(response.headers['cache-control']) });
       });
       response.on('error', reject);
     });
     call.on('error', reject);
+    call.on('timeout', () => call.destroy(new Error(`no answer within ${DOWNLOAD_TIMEOUT_MS} ms`)));
     call.end();
   });
 }
@@ -125,7 +152,7 @@ function tallyFor(task: FitTask): RoundTally {
   const key = `${task.jobId}/${task.round}`;
   let tally = rounds.get(key);
   if (tally === undefined) {
-    tally = { downloads: 0, downloadBytes: 0, etags: [], cacheControl: [], uploads: 0, uploadBytes: 0, accepted: 0, firstUploadAt: null, lastAckAt: 0, problems: {} };
+    tally = { tasks: 0, downloads: 0, downloadBytes: 0, etags: [], cacheControl: [], uploads: 0, uploadBytes: 0, accepted: 0, firstUploadAt: null, lastAckAt: 0, problems: {} };
     rounds.set(key, tally);
   }
   return tally;
@@ -133,6 +160,7 @@ function tallyFor(task: FitTask): RoundTally {
 
 async function answer(device: Device, task: FitTask): Promise<void> {
   const tally = tallyFor(task);
+  tally.tasks += 1;
   try {
     const weights = await download(task.weightsUrl, device.accessToken);
     tally.downloads += 1;
@@ -147,9 +175,14 @@ async function answer(device: Device, task: FitTask): Promise<void> {
     const reply = (await device.socket.timeout(PATIENCE_MS).emitWithAck('fit:result', meta, frame)) as { ok: boolean; error?: { code: string } };
     tally.lastAckAt = Math.max(tally.lastAckAt, now());
     if (reply.ok) tally.accepted += 1;
-    else count(tally.problems, reply.error?.code ?? 'refused');
+    else {
+      reportOnce(reply.error?.code ?? 'refused', 'an upload was refused');
+      count(tally.problems, reply.error?.code ?? 'refused');
+    }
   } catch (error) {
-    count(tally.problems, errorCode(error));
+    const code = errorCode(error);
+    reportOnce(code, 'a device failed its task');
+    count(tally.problems, code);
   }
 }
 

@@ -1,22 +1,27 @@
 /**
  * The round part of `bench:fleet-scale`: one job of `rounds` rounds over exactly `clients` connected devices (the
- * 2NN, pre-computed uploads), timed and CPU-metered by the coordinator's own round events, and the raw TCP loopback
- * bandwidth for the same bytes measured right after it.
+ * 2NN, pre-computed uploads), created by REST on node 1 (so node 1 leads it) with the clients spread over every node,
+ * timed and CPU-metered by the leader's own round events (the other nodes' CPU read from /proc as each event
+ * arrives), the cluster counters of every node over the job, and, where asked, the raw TCP loopback bandwidth for the
+ * same bytes measured right after it.
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { median } from './bench-support.js';
-import type { BenchChild, RoundTally } from './fleet-scale-support.js';
+import { cpuSeconds, fleetSeen, metric, share, sleep, type BenchChild, type DeviceProcess, type RoundTally } from './fleet-scale-support.js';
 
 export interface RoundOptions {
-  url: string;
+  /** Node 1 first: the job is created there, so it leads. */
+  nodes: BenchChild[];
+  urls: string[];
   adminToken: string;
-  coordinator: BenchChild;
-  devices: BenchChild[];
+  fleet: DeviceProcess[];
   clients: number;
   rounds: number;
   inFlight: number;
   uploadCodec: string;
   downloadCodec: string;
+  /** Whether to measure the loopback baseline after the job. */
+  loopback: boolean;
 }
 
 export interface RoundResult {
@@ -25,17 +30,28 @@ export interface RoundResult {
   /** Medians over the job's rounds. */
   wallSeconds: number;
   updatesPerSecond: number;
-  cpuMsPerUpdate: number;
+  /** The leader's CPU over the round / the round's accepted updates. */
+  leaderCpuMsPerUpdate: number;
+  /** The other nodes' CPU (summed) over the round / the round's accepted updates; NaN with one node. */
+  othersCpuMsPerUpdate: number;
   uploadBytesPerSecond: number;
   /** Totals over the job. */
   accepted: number;
   downloads: number;
+  /** shoal_model_bytes_sent_total of the leader (the other nodes report the bytes they serve for its tasks to it). */
   downloadBytesServed: number;
+  /** What the devices received. */
+  downloadBytesReceived: number;
   distinctEtagsPerRound: number;
   cacheControl: string[];
   uploadFrameBytes: number;
   problems: Record<string, number>;
+  /** NaN when not measured. */
   loopbackBytesPerSecond: number;
+  /** Per node, over the job: shoal_cluster_uploads_total by path, and shoal_partial_sums_merged_total. */
+  summed: number[];
+  forwarded: number[];
+  merged: number[];
 }
 
 interface RoundEvent {
@@ -46,16 +62,22 @@ interface RoundEvent {
   status?: string;
   at: number;
   cpuMicros: number;
+  /** Added here as the event arrives: the other nodes' CPU seconds, summed. */
+  othersCpu: number;
 }
 
-/** Splits `total` over `parts` as evenly as integers allow. */
-export const share = (total: number, parts: number, part: number) => Math.floor(total / parts) + (part < total % parts ? 1 : 0);
-
-async function metric(url: string, adminToken: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+/** Every node's cluster counters, in node order. */
+async function clusterCounters(urls: readonly string[]): Promise<{ summed: number[]; forwarded: number[]; merged: number[] }> {
+  const read = (name: string, label?: string) => Promise.all(urls.map((url) => metric(url, name, label)));
+  const [summed, forwarded, merged] = await Promise.all([
+    read('shoal_cluster_uploads_total', 'path="summed"'),
+    read('shoal_cluster_uploads_total', 'path="forwarded"'),
+    read('shoal_partial_sums_merged_total'),
+  ]);
+  return { summed, forwarded, merged };
 }
+
+const minus = (after: readonly number[], before: readonly number[]) => after.map((value, n) => value - before[n]!);
 
 /** Bytes/s of `bytes` pushed over one loopback TCP connection from a device process to this one, first byte to last. */
 export async function loopbackBytesPerSecond(sender: BenchChild, bytes: number, chunkBytes: number): Promise<number> {
@@ -82,21 +104,26 @@ export async function loopbackBytesPerSecond(sender: BenchChild, bytes: number, 
 }
 
 export async function measureRounds(options: RoundOptions): Promise<RoundResult> {
-  const { url, adminToken, coordinator, devices, clients, rounds } = options;
-  await Promise.all(devices.map((child, part) => child.request('connect', { url, count: share(clients, devices.length, part), inFlight: options.inFlight, prefix: `round${clients}-p${part}` })));
-  const bytesDownBefore = await metric(url, adminToken, 'shoal_model_bytes_sent_total');
+  const { nodes, urls, adminToken, fleet, clients, rounds } = options;
+  const [leader, ...others] = nodes;
+  const devices = fleet.map(({ child }) => child);
+  await Promise.all(fleet.map(({ child, node }, part) => child.request('connect', { url: urls[node], count: share(clients, fleet.length, part), inFlight: options.inFlight, prefix: `round${clients}-p${part}` })));
+  // The leader selects from the fleet as it sees it: wait for the other nodes' presence to reach it.
+  for (let wait = 0; wait < 240 && (await fleetSeen(urls[0]!, adminToken)) < clients; wait++) await sleep(500);
+  const bytesDownBefore = await metric(urls[0]!, 'shoal_model_bytes_sent_total');
+  const countersBefore = await clusterCounters(urls);
 
   const events: RoundEvent[] = [];
   let jobId: string | undefined;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  coordinator.onNotice = (message) => {
-    const event = message as unknown as RoundEvent;
-    if (event.notice !== 'round') return;
+  leader!.onNotice = (message) => {
+    if (message['notice'] !== 'round') return;
+    const event = { ...message, othersCpu: others.reduce((sum, node) => sum + cpuSeconds(node.pid), 0) } as unknown as RoundEvent;
     events.push(event);
     if (event.phase === 'finished' && event.jobId === jobId && event.round === rounds) finish();
   };
-  const response = await fetch(`${url}/api/v1/jobs`, {
+  const response = await fetch(`${urls[0]}/api/v1/jobs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -108,7 +135,8 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
   jobId = ((await response.json()) as { id: string }).id;
   if (events.some((event) => event.phase === 'finished' && event.jobId === jobId && event.round === rounds)) finish();
   await finished;
-  const bytesDownServed = (await metric(url, adminToken, 'shoal_model_bytes_sent_total')) - bytesDownBefore;
+  const bytesDownServed = (await metric(urls[0]!, 'shoal_model_bytes_sent_total')) - bytesDownBefore;
+  const countersAfter = await clusterCounters(urls);
 
   const tallies = (await Promise.all(devices.map((child) => child.request<Record<string, RoundTally>>('rounds')))).flatMap((byRound) => Object.entries(byRound));
   const perRound = Array.from({ length: rounds }, (_, r) => {
@@ -117,17 +145,15 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
     const started = at('started');
     const ended = at('finished');
     const mine = tallies.filter(([key]) => key === `${jobId}/${round}`).map(([, tally]) => tally);
-    const accepted = mine.reduce((sum, tally) => sum + tally.accepted, 0);
-    const uploadBytes = mine.reduce((sum, tally) => sum + tally.uploadBytes, 0);
+    const total = (field: 'tasks' | 'accepted' | 'uploadBytes' | 'uploads' | 'downloads' | 'downloadBytes') => mine.reduce((sum, tally) => sum + tally[field], 0);
     const firstUpload = Math.min(...mine.map((tally) => tally.firstUploadAt ?? Number.POSITIVE_INFINITY));
     const lastAck = Math.max(...mine.map((tally) => tally.lastAckAt));
-    const wallSeconds = (ended.at - started.at) / 1000;
     return {
-      wallSeconds, accepted, uploadBytes,
-      uploads: mine.reduce((sum, tally) => sum + tally.uploads, 0),
+      wallSeconds: (ended.at - started.at) / 1000,
+      tasks: total('tasks'), accepted: total('accepted'), uploadBytes: total('uploadBytes'), uploads: total('uploads'), downloads: total('downloads'), downloadBytes: total('downloadBytes'),
       cpuSeconds: (ended.cpuMicros - started.cpuMicros) / 1e6,
+      othersCpuSeconds: ended.othersCpu - started.othersCpu,
       uploadSeconds: (lastAck - firstUpload) / 1000,
-      downloads: mine.reduce((sum, tally) => sum + tally.downloads, 0),
       etags: new Set(mine.flatMap((tally) => tally.etags)).size,
       cacheControl: [...new Set(mine.flatMap((tally) => tally.cacheControl))],
       problems: mine.flatMap((tally) => Object.entries(tally.problems)),
@@ -138,22 +164,31 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
   const uploadFrameBytes = perRound[0]!.uploadBytes / Math.max(1, perRound[0]!.uploads);
   const roundBytes = Math.round(uploadFrameBytes) * clients;
   const loopback: number[] = [];
-  for (let run = 0; run < 3; run++) loopback.push(await loopbackBytesPerSecond(devices[0]!, roundBytes, Math.round(uploadFrameBytes)));
+  for (let run = 0; options.loopback && run < 3; run++) loopback.push(await loopbackBytesPerSecond(devices[0]!, roundBytes, Math.round(uploadFrameBytes)));
   const problems: Record<string, number> = {};
   for (const [code, n] of perRound.flatMap((round) => round.problems)) problems[code] = (problems[code] ?? 0) + n;
+  // A task that never reached a device is a problem too (its round waits for the deadline).
+  const undelivered = perRound.reduce((sum, round) => sum + Math.max(0, clients - round.tasks), 0);
+  if (undelivered > 0) problems['(task not received)'] = undelivered;
+  const perUpdate = (seconds: number, accepted: number) => (seconds * 1000) / Math.max(1, accepted);
   return {
     clients, rounds,
     wallSeconds: median(perRound.map((round) => round.wallSeconds)),
     updatesPerSecond: median(perRound.map((round) => round.accepted / round.wallSeconds)),
-    cpuMsPerUpdate: median(perRound.map((round) => (round.cpuSeconds * 1000) / Math.max(1, round.accepted))),
+    leaderCpuMsPerUpdate: median(perRound.map((round) => perUpdate(round.cpuSeconds, round.accepted))),
+    othersCpuMsPerUpdate: others.length === 0 ? Number.NaN : median(perRound.map((round) => perUpdate(round.othersCpuSeconds, round.accepted))),
     uploadBytesPerSecond: median(perRound.map((round) => round.uploadBytes / round.uploadSeconds)),
     accepted: perRound.reduce((sum, round) => sum + round.accepted, 0),
     downloads: perRound.reduce((sum, round) => sum + round.downloads, 0),
     downloadBytesServed: bytesDownServed,
+    downloadBytesReceived: perRound.reduce((sum, round) => sum + round.downloadBytes, 0),
     distinctEtagsPerRound: Math.max(...perRound.map((round) => round.etags)),
     cacheControl: [...new Set(perRound.flatMap((round) => round.cacheControl))],
     uploadFrameBytes,
     problems,
-    loopbackBytesPerSecond: median(loopback),
+    loopbackBytesPerSecond: loopback.length === 0 ? Number.NaN : median(loopback),
+    summed: minus(countersAfter.summed, countersBefore.summed),
+    forwarded: minus(countersAfter.forwarded, countersBefore.forwarded),
+    merged: minus(countersAfter.merged, countersBefore.merged),
   };
 }

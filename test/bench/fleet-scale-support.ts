@@ -1,6 +1,6 @@
 /**
  * The plumbing of `bench:fleet-scale`: child processes that answer numbered IPC requests and die with their parent,
- * /proc readings of another process's CPU time and resident set, and percentiles.
+ * /proc readings of another process's CPU time and resident set, a node's /healthz and /metrics, and percentiles.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ interface Reply {
 
 /** What one device process's devices did in one round of one job (times in ms since the epoch, comparable across processes). */
 export interface RoundTally {
+  /** fit:task messages received. */
+  tasks: number;
   downloads: number;
   downloadBytes: number;
   etags: string[];
@@ -40,6 +42,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     killChildren();
     process.exit(130);
   });
+}
+
+/** Splits `total` over `parts` as evenly as integers allow. */
+export const share = (total: number, parts: number, part: number) => Math.floor(total / parts) + (part < total % parts ? 1 : 0);
+
+/** A device process and the node (an index into the column's node URLs) its devices connect to. */
+export interface DeviceProcess {
+  child: BenchChild;
+  node: number;
 }
 
 export class BenchChild {
@@ -133,6 +144,41 @@ export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** A node's /healthz: its status, how long it took, and the clients connected to it (on a cluster node: its own). */
+export async function healthz(url: string): Promise<{ status: number; ms: number; clientsConnected: number }> {
+  const started = performance.now();
+  const response = await fetch(`${url}/healthz`);
+  const body = (await response.json()) as { clientsConnected: number };
+  return { status: response.status, ms: performance.now() - started, clientsConnected: body.clientsConnected };
+}
+
+/** The fleet as a node sees it (GET /api/v1/clients `online`: on a cluster node, every node's clients). */
+export async function fleetSeen(url: string, adminToken: string): Promise<number> {
+  const response = await fetch(`${url}/api/v1/clients?limit=1`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (!response.ok) throw new Error(`GET /api/v1/clients answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { online: number }).online;
+}
+
+/** Until no node sees a client: its own gone, and the other nodes' departures reached it. */
+export async function drained(urls: readonly string[], adminToken: string): Promise<void> {
+  for (const url of urls) for (let wait = 0; wait < 240 && (await fleetSeen(url, adminToken)) > 0; wait++) await sleep(500);
+}
+
+/**
+ * The sum of a Prometheus counter's samples on a node's /metrics, over the samples whose labels include `label`
+ * (e.g. `path="summed"`) or over all of them; 0 when the counter has no sample yet.
+ */
+export async function metric(url: string, name: string, label?: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    const labels = line[name.length] === '{' ? line.slice(name.length, line.indexOf('}') + 1) : '';
+    if (label === undefined || labels.includes(label)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,180 +1,144 @@
 /**
- * `npm run bench:fleet-scale` (issue #15, "Measure"): how many devices one coordinator node holds and what they cost
- * (RSS per connection, hello latency, refusals past the cap, idle CPU per 10,000), rounds of 1,000 and 5,000
- * lightweight clients (wall time, updates/s, the coordinator's CPU per update, download bytes), and the upload path's
- * bytes/s against raw TCP loopback in the same run. The coordinator is a process of its own; the devices are raw
- * socket.io clients spread over several processes (one process may hold at most its open-file limit). Multi-node
- * coordination is not built yet, so only `--nodes 1` runs; the table has one column per node count.
+ * `npm run bench:fleet-scale` (issue #15, "Measure"): one node against a cluster of several, in one run and one table
+ * (a column per shape). Per shape: how many devices the nodes hold and what they cost (RSS per connection summed over
+ * nodes, hello latency, refusals past the caps, idle CPU per 10,000 summed over nodes), then rounds of 1,000 and 5,000
+ * lightweight clients (wall time, updates/s, the leader's CPU per update and the other nodes', download bytes, the
+ * cluster counters that show whether the rounds were hierarchical), and the upload path's bytes/s against raw TCP
+ * loopback (one column). Every coordinator node is a process of its own; the devices are raw socket.io clients over
+ * several processes (each below its open-file limit), each process connected straight to one node's port (no nginx:
+ * the processes are spread evenly over the nodes). One node runs on SQLite, a cluster on a throwaway PostgreSQL and
+ * Redis the bench starts and stops; with `--single-postgres rounds` (the default) one node also runs the rounds on
+ * PostgreSQL, to tell the store's share of the CPU per update from the aggregation's.
  *
- *   npm run bench:fleet-scale -- [--devices 18000] [--max-connections N] [--beyond 200] [--rounds 3] [--round-sizes 1000,5000]
+ *   npm run bench:fleet-scale -- [--nodes 1,3] [--devices 18000,51000] [--max-connections N,N] [--beyond 200] [--ramp-seconds 600]
+ *     [--rounds 3] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fixed, median, table } from './bench-support.js';
-import { measureRounds, share, type RoundResult } from './fleet-scale-rounds.js';
-import { BenchChild, cpuSeconds, killChildren, openFileLimits, quantile, rssBytes, sleep } from './fleet-scale-support.js';
+import { fixed } from './bench-support.js';
+import { measureConnections } from './fleet-scale-connections.js';
+import { startNodes, type StoreKind } from './fleet-scale-nodes.js';
+import { measureRounds } from './fleet-scale-rounds.js';
+import { BenchChild, drained, killChildren, openFileLimits, type DeviceProcess } from './fleet-scale-support.js';
+import { fleetScaleTable, type ColumnResult } from './fleet-scale-table.js';
 
 const { values } = parseArgs({
   options: {
-    nodes: { type: 'string', default: '1' },
-    devices: { type: 'string', default: '18000' },
+    nodes: { type: 'string', default: '1,3' },
+    devices: { type: 'string' },
     'max-connections': { type: 'string' },
     beyond: { type: 'string', default: '200' },
     'per-process': { type: 'string', default: '8000' },
     'in-flight': { type: 'string', default: '32' },
     'idle-seconds': { type: 'string', default: '30' },
     'idle-runs': { type: 'string', default: '3' },
+    'ramp-seconds': { type: 'string', default: '600' },
     rounds: { type: 'string', default: '3' },
     'round-sizes': { type: 'string', default: '1000,5000' },
     'upload-codec': { type: 'string', default: 'int8' },
     'download-codec': { type: 'string', default: 'float32' },
+    'single-postgres': { type: 'string', default: 'rounds' },
+    'lease-ttl-ms': { type: 'string', default: '5000' },
   },
 });
-const nodes = Number(values.nodes);
-if (nodes !== 1) {
-  console.error(`bench:fleet-scale: --nodes ${values.nodes} is not available: several coordinator nodes need the PostgreSQL store, the socket.io Redis adapter and job leases of issue #15, which are not built yet. Only --nodes 1 runs today.`);
+const fail = (message: string): never => {
+  console.error(`bench:fleet-scale: ${message}`);
   process.exit(2);
-}
-const devices = Number(values.devices);
-const maxConnections = Number(values['max-connections'] ?? devices);
-const roundSizes = values['round-sizes'].split(',').map(Number);
+};
+const list = (text: string) => text.split(',').map((entry) => Number(entry.trim()));
+const nodeCounts = list(values.nodes);
+if (nodeCounts.some((n) => !Number.isInteger(n) || n < 1)) fail(`--nodes ${values.nodes}: node counts must be integers >= 1`);
+/** One value per node count, or one value for all of them. */
+const perCount = (name: string, text: string | undefined, fallback: (nodes: number) => number): number[] => {
+  if (text === undefined) return nodeCounts.map(fallback);
+  const given = list(text);
+  if (given.some((n) => !Number.isInteger(n) || n < 1)) fail(`--${name} ${text}: values must be integers >= 1`);
+  if (given.length !== 1 && given.length !== nodeCounts.length) fail(`--${name} ${text}: give one value per node count (--nodes ${values.nodes}) or one for all`);
+  return nodeCounts.map((_, index) => given[given.length === 1 ? 0 : index]!);
+};
+// 18,000 on one node as before; 17,000 per node on a cluster (51,000 on three).
+const devicesFor = perCount('devices', values.devices, (nodes) => (nodes === 1 ? 18_000 : 17_000 * nodes));
+const roundSizes = list(values['round-sizes']);
+// Per node: its share of the devices, or of the largest round if that is more.
+const capsFor = perCount('max-connections', values['max-connections'], (nodes) => Math.ceil(Math.max(devicesFor[nodeCounts.indexOf(nodes)]!, ...roundSizes) / nodes));
+const singlePostgres = values['single-postgres'];
+if (!['rounds', 'full', 'off'].includes(singlePostgres)) fail(`--single-postgres ${singlePostgres}: one of rounds, full, off`);
+const perProcess = Number(values['per-process']);
 const inFlight = Number(values['in-flight']);
 const ADMIN_TOKEN = 'bench-fleet-scale-admin-token';
 const load = () => loadavg().map((value) => fixed(value, 2)).join(', ');
-const mib = (bytes: number) => bytes / 2 ** 20;
 
-interface FleetResult {
-  held: number;
-  rampSeconds: number;
-  helloP50: number;
-  helloP99: number;
-  failures: Record<string, number>;
-  rssBefore: number;
-  rssHeld: number;
-  probes: number;
-  refusals: Record<string, number>;
-  healthz: { status: number; ms: number };
-  idleCorePercent: number[];
-  devicesCorePercent: number;
-  dropped: number;
-  rounds: RoundResult[];
+interface Shape {
+  label: string;
+  nodes: number;
+  store: StoreKind;
+  devices: number;
+  maxConnections: number;
+  /** Whether to hold the idle fleet (else only the rounds run). */
+  connections: boolean;
+  loopback: boolean;
 }
 
-async function healthz(url: string): Promise<{ status: number; ms: number; clientsConnected: number }> {
-  const started = performance.now();
-  const response = await fetch(`${url}/healthz`);
-  const body = (await response.json()) as { clientsConnected: number };
-  return { status: response.status, ms: performance.now() - started, clientsConnected: body.clientsConnected };
-}
+const shapes: Shape[] = [];
+nodeCounts.forEach((nodes, index) => {
+  const common = { nodes, devices: devicesFor[index]!, maxConnections: capsFor[index]! };
+  if (nodes > 1) return void shapes.push({ ...common, label: `${nodes} nodes (PostgreSQL + Redis)`, store: 'postgres', connections: true, loopback: false });
+  shapes.push({ ...common, label: '1 node (SQLite)', store: 'sqlite', connections: true, loopback: true });
+  if (singlePostgres !== 'off') shapes.push({ ...common, label: `1 node (PostgreSQL${singlePostgres === 'rounds' ? ', rounds only' : ''})`, store: 'postgres', connections: singlePostgres === 'full', loopback: false });
+});
+// The loopback baseline is taken once, in the first column.
+if (!shapes.some((shape) => shape.loopback) && shapes[0] !== undefined) shapes[0].loopback = true;
 
-async function drained(url: string): Promise<void> {
-  for (let wait = 0; wait < 120 && (await healthz(url)).clientsConnected > 0; wait++) await sleep(500);
-}
-
-async function measureNode(): Promise<FleetResult> {
-  const coordinator = BenchChild.start(new URL('./fleet-scale-coordinator.ts', import.meta.url), 'coordinator');
-  const processes = Math.ceil(Math.max(devices, ...roundSizes) / Number(values['per-process']));
-  const fleet = Array.from({ length: processes }, (_, part) => BenchChild.start(new URL('./fleet-scale-devices.ts', import.meta.url), `devices-${part}`));
+async function measureShape(shape: Shape): Promise<ColumnResult> {
+  const column: ColumnResult = { label: shape.label, nodes: shape.nodes, devices: shape.devices, maxConnections: shape.maxConnections, connections: undefined, rounds: [], error: undefined };
+  console.log(`\n== ${shape.label}: ${shape.connections ? `${shape.devices.toLocaleString('en')} devices, ` : ''}rounds of ${roundSizes.join(' and ')} clients; load ${load()}`);
+  const stopped = (error: unknown) => {
+    column.error = error instanceof Error ? error.message : String(error);
+    console.error(`${shape.label} stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  };
+  const set = await startNodes({ count: shape.nodes, store: shape.store, adminToken: ADMIN_TOKEN, maxConnections: shape.maxConnections, leaseTtlMs: Number(values['lease-ttl-ms']) }).catch(stopped);
+  if (set === undefined) return column;
+  // As many device processes per node as its share of the devices (or of the largest round) needs; process p connects to node p mod N.
+  const perNodeNeed = Math.max(Math.ceil(shape.devices / shape.nodes), Math.ceil(Math.max(...roundSizes) / shape.nodes));
+  const processes = shape.nodes * Math.ceil(perNodeNeed / perProcess);
+  const fleet: DeviceProcess[] = Array.from({ length: processes }, (_, part) => ({ child: BenchChild.start(new URL('./fleet-scale-devices.ts', import.meta.url), `devices-${part}`), node: part % shape.nodes }));
+  console.log(`${set.backend}; ${processes} device processes of at most ${Math.ceil(perNodeNeed / Math.ceil(perNodeNeed / perProcess)).toLocaleString('en')} devices, each connected straight to one node's port (no nginx in front)`);
   try {
-    const { url, logFile } = await coordinator.request<{ url: string; logFile: string }>('start', { adminToken: ADMIN_TOKEN, maxConnections });
-    const limits = openFileLimits(coordinator.pid);
-    console.log(`coordinator pid ${coordinator.pid} at ${url} (log ${logFile}); open files soft ${limits.soft}, hard ${limits.hard}; --max-connections ${maxConnections}; ${processes} device processes`);
-    if (maxConnections * 1.01 + 256 > limits.soft) console.log(`warning: ${maxConnections} connections plus the transport headroom come close to the coordinator's ${limits.soft} descriptors: expect EMFILE at the wall`);
-
-    // 1. Connections, ramped from every device process at once.
-    // Start-up garbage is given back after a few idle seconds; the baseline is the empty coordinator after that.
-    await sleep(8_000);
-    const rssBefore = rssBytes(coordinator.pid);
-    const ramp = await Promise.all(fleet.map((child, part) => child.request<{ latencies: number[]; failures: Record<string, number>; seconds: number }>('connect', { url, count: share(devices, processes, part), inFlight, prefix: `idle-p${part}` })));
-    const latencies = ramp.flatMap((part) => part.latencies);
-    const failures: Record<string, number> = {};
-    for (const [code, n] of ramp.flatMap((part) => Object.entries(part.failures))) failures[code] = (failures[code] ?? 0) + n;
-    const held = (await healthz(url)).clientsConnected;
-    console.log(`held ${held} after ${fixed(Math.max(...ramp.map((part) => part.seconds)))} s; failures ${JSON.stringify(failures)}; load ${load()}`);
-
-    // Past the cap: each probe is refused (CAPACITY_EXCEEDED) or, if there was room, held for an instant.
-    const beyond = Number(values.beyond);
-    const probes = await Promise.all(fleet.map((child, part) => child.request<{ latencies: number[]; failures: Record<string, number> }>('probe', { url, count: share(beyond, processes, part), inFlight: 4, prefix: `probe-p${part}` })));
-    const refusals: Record<string, number> = {};
-    for (const [code, n] of probes.flatMap((part) => Object.entries(part.failures))) refusals[code] = (refusals[code] ?? 0) + n;
-    const probeHeld = probes.reduce((sum, part) => sum + part.latencies.length, 0);
-    if (probeHeld > 0) refusals['(admitted)'] = probeHeld;
-    const atCap = await healthz(url);
-
-    // 2. Idle: every device connected and heartbeating; the coordinator's CPU time over fixed windows.
-    await sleep(10_000);
-    const idleCorePercent: number[] = [];
-    let devicesCpu = 0;
-    let idleWall = 0;
-    for (let run = 0; run < Number(values['idle-runs']); run++) {
-      const cpu = cpuSeconds(coordinator.pid);
-      const fleetCpu = fleet.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
-      const started = performance.now();
-      await sleep(Number(values['idle-seconds']) * 1000);
-      const seconds = (performance.now() - started) / 1000;
-      idleCorePercent.push((((cpuSeconds(coordinator.pid) - cpu) / seconds) * 100 * 10_000) / held);
-      devicesCpu += fleet.reduce((sum, child) => sum + cpuSeconds(child.pid), 0) - fleetCpu;
-      idleWall += seconds;
+    if (shape.connections) {
+      column.connections = await measureConnections({
+        adminToken: ADMIN_TOKEN, nodes: set.nodes, urls: set.urls, fleet, devices: shape.devices, beyond: Number(values.beyond), inFlight,
+        idleRuns: Number(values['idle-runs']), idleSeconds: Number(values['idle-seconds']), rampSeconds: Number(values['ramp-seconds']), load,
+      });
     }
-    const rssHeld = rssBytes(coordinator.pid);
-    const stillHeld = (await healthz(url)).clientsConnected;
-    const parted = await Promise.all(fleet.map((child) => child.request<{ dropped: number }>('disconnect')));
-    const dropped = parted.reduce((sum, part) => sum + part.dropped, 0);
-    console.log(`idle: ${idleCorePercent.map((value) => fixed(value)).join(', ')} % of a core per 10,000; still held ${stillHeld}, dropped ${dropped}; load ${load()}`);
-    await drained(url);
-
-    // 3 and 4. Rounds over exactly N connected clients, then loopback for the same bytes.
-    const rounds: RoundResult[] = [];
     for (const clients of roundSizes) {
-      const result = await measureRounds({ url, adminToken: ADMIN_TOKEN, coordinator, devices: fleet, clients, rounds: Number(values.rounds), inFlight, uploadCodec: values['upload-codec'], downloadCodec: values['download-codec'] });
-      console.log(`${clients} clients: ${fixed(result.wallSeconds, 2)} s per round, ${fixed(result.updatesPerSecond)} updates/s, problems ${JSON.stringify(result.problems)}; load ${load()}`);
-      rounds.push(result);
-      await drained(url);
+      const result = await measureRounds({
+        nodes: set.nodes, urls: set.urls, adminToken: ADMIN_TOKEN, fleet, clients, rounds: Number(values.rounds), inFlight,
+        uploadCodec: values['upload-codec'], downloadCodec: values['download-codec'], loopback: shape.loopback,
+      });
+      const cluster = shape.nodes === 1 ? '' : `; summed ${result.summed.join('/')}, forwarded ${result.forwarded.join('/')}, merged ${result.merged.join('/')}`;
+      console.log(`${clients} clients: ${fixed(result.wallSeconds, 2)} s per round, ${fixed(result.updatesPerSecond)} updates/s, leader ${fixed(result.leaderCpuMsPerUpdate, 2)} ms CPU per update${shape.nodes === 1 ? '' : `, the others ${fixed(result.othersCpuMsPerUpdate, 2)}`}${cluster}, problems ${JSON.stringify(result.problems)}; load ${load()}`);
+      column.rounds.push(result);
+      await drained(set.urls, ADMIN_TOKEN);
     }
-    return {
-      held, rampSeconds: Math.max(...ramp.map((part) => part.seconds)), helloP50: quantile(latencies, 0.5), helloP99: quantile(latencies, 0.99), failures,
-      rssBefore, rssHeld, probes: beyond, refusals, healthz: atCap, idleCorePercent,
-      devicesCorePercent: (devicesCpu / idleWall) * 100, dropped, rounds,
-    };
+  } catch (error) {
+    stopped(error);
   } finally {
-    await Promise.all([coordinator.stop(), ...fleet.map((child) => child.stop())]);
+    await Promise.all(fleet.map(({ child }) => child.stop()));
+    await set.stop();
   }
+  return column;
 }
 
-console.log(`bench:fleet-scale — ${devices.toLocaleString('en')} devices, rounds of ${roundSizes.join(' and ')} clients; ${cpus().length} cores; this process's open files: ${JSON.stringify(openFileLimits())}; load average before ${load()}`);
-const columns = new Map<number, FleetResult>();
+console.log(`bench:fleet-scale — ${shapes.map((shape) => shape.label).join(', ')}; rounds of ${roundSizes.join(' and ')} clients; ${cpus().length} cores; this process's open files: ${JSON.stringify(openFileLimits())}; load average before ${load()}`);
+const columns: ColumnResult[] = [];
 try {
-  columns.set(nodes, await measureNode());
+  for (const shape of shapes) columns.push(await measureShape(shape));
 } finally {
   killChildren();
 }
-const column = (cell: (result: FleetResult) => string) => [...columns.values()].map(cell);
-const perRound = (index: number, cell: (round: RoundResult) => string) => column((result) => cell(result.rounds[index]!));
-const mbps = (bytesPerSecond: number) => fixed(bytesPerSecond / 1e6, 1);
-const rows: string[][] = [
-  ['devices held (target --devices, cap --max-connections)', ...column((r) => `${r.held.toLocaleString('en')} of ${devices.toLocaleString('en')} (cap ${maxConnections.toLocaleString('en')})`), '≥ 50,000 across nodes'],
-  ['ramp (s), hello failures', ...column((r) => `${fixed(r.rampSeconds)} s, ${JSON.stringify(r.failures)}`), ''],
-  ['coordinator RSS before → held (MiB)', ...column((r) => `${fixed(mib(r.rssBefore))} → ${fixed(mib(r.rssHeld))}`), ''],
-  ['RSS per connection (KiB, growth / held)', ...column((r) => fixed((r.rssHeld - r.rssBefore) / r.held / 1024)), '≤ 30'],
-  ['hello p50 / p99 (ms, connect → hello ack)', ...column((r) => `${fixed(r.helloP50)} / ${fixed(r.helloP99)}`), ''],
-  [`refusals of ${values.beyond} connections past the cap`, ...column((r) => JSON.stringify(r.refusals)), 'CAPACITY_EXCEEDED'],
-  ['/healthz at the cap', ...column((r) => `${r.healthz.status} in ${fixed(r.healthz.ms)} ms`), '200'],
-  ['idle CPU per 10,000 devices (% of a core, median)', ...column((r) => `${fixed(median(r.idleCorePercent))} (${r.idleCorePercent.map((v) => fixed(v)).join(', ')})`), '≤ 20 (half of 40)'],
-  ['device processes\' CPU while idle (% of a core)', ...column((r) => fixed(r.devicesCorePercent)), ''],
-  ['devices dropped while idle', ...column((r) => String(r.dropped)), '0'],
-];
-roundSizes.forEach((clients, index) => {
-  const label = `round of ${clients.toLocaleString('en')}`;
-  rows.push(
-    [`${label}: wall time (s)`, ...perRound(index, (round) => fixed(round.wallSeconds, 2)), ''],
-    [`${label}: updates/s`, ...perRound(index, (round) => fixed(round.updatesPerSecond)), ''],
-    [`${label}: coordinator CPU per update (ms)`, ...perRound(index, (round) => fixed(round.cpuMsPerUpdate, 2)), '÷5 with hierarchical aggregation'],
-    [`${label}: updates accepted / downloads`, ...perRound(index, (round) => `${round.accepted} / ${round.downloads} over ${round.rounds} rounds`), ''],
-    [`${label}: download bytes served (MiB)`, ...perRound(index, (round) => `${fixed(mib(round.downloadBytesServed))}; ${round.distinctEtagsPerRound} ETag per round; ${round.cacheControl.join(' ')}`), ''],
-    [`${label}: upload MB/s (socket.io) / loopback MB/s`, ...perRound(index, (round) => `${mbps(round.uploadBytesPerSecond)} / ${mbps(round.loopbackBytesPerSecond)}`), ''],
-    [`${label}: socket path / loopback`, ...perRound(index, (round) => fixed(round.uploadBytesPerSecond / round.loopbackBytesPerSecond, 3)), '≥ 0.5'],
-  );
-});
-console.log(`\n${table(['measure', ...[...columns.keys()].map((n) => `${n} node${n === 1 ? '' : 's'}`), 'target'], rows)}`);
-console.log(`\nupload codec ${values['upload-codec']} (${columns.get(nodes)!.rounds[0]?.uploadFrameBytes.toLocaleString('en')} B per update), download codec ${values['download-codec']}, the 2NN; medians over ${values.rounds} rounds per size and ${values['idle-runs']} idle windows of ${values['idle-seconds']} s; load average after ${load()}`);
-process.exit(0);
+console.log(`\n${fleetScaleTable(columns, roundSizes, Number(values.beyond))}`);
+const frame = columns.find((column) => column.rounds[0] !== undefined)?.rounds[0]?.uploadFrameBytes;
+console.log(
+  `\nupload codec ${values['upload-codec']} (${frame?.toLocaleString('en') ?? '?'} B per update), download codec ${values['download-codec']}, the 2NN; medians over ${values.rounds} rounds per size and ${values['idle-runs']} idle windows of ${values['idle-seconds']} s; devices connect straight to the nodes' ports (no nginx); load average after ${load()}`,
+);
+process.exit(columns.some((column) => column.error !== undefined) ? 1 : 0);
