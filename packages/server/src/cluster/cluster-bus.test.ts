@@ -42,6 +42,9 @@ describe('ClusterBus', () => {
     b.handle('slow', () => new Promise(() => undefined));
     hub.disconnect('b');
     await expect(a.request('b', 'slow', {}, 30)).rejects.toMatchObject({ code: 'NODE_UNAVAILABLE' });
+    const abandoned = a.request('b', 'slow', {}, 60_000);
+    a.abandon('b', 'went silent');
+    await expect(abandoned).rejects.toMatchObject({ code: 'NODE_UNAVAILABLE', message: 'node b went silent' });
     const pending = a.request('b', 'slow', {}, 60_000);
     a.close();
     await expect(pending).rejects.toMatchObject({ code: 'NODE_UNAVAILABLE' });

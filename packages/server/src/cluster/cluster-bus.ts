@@ -26,6 +26,7 @@ export interface BusTransport {
 }
 
 interface Pending {
+  to: string;
   resolve: (value: unknown) => void;
   reject: (error: ShoalError) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -64,9 +65,19 @@ export class ClusterBus {
         this.pending.delete(requestId);
         reject(new ShoalError('NODE_UNAVAILABLE', `node ${to} did not answer ${type} within ${timeoutMs} ms`, { details: { node: to, type } }));
       }, timeoutMs);
-      this.pending.set(requestId, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.pending.set(requestId, { to, resolve: resolve as (value: unknown) => void, reject, timer });
       this.transport.send({ type, from: this.nodeId, to, requestId, payload });
     });
+  }
+
+  /** The node is gone (it stopped announcing itself): its requests fail now rather than at their timeout. */
+  abandon(nodeId: string, reason: string): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.to !== nodeId) continue;
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.reject(new ShoalError('NODE_UNAVAILABLE', `node ${nodeId} ${reason}`, { details: { node: nodeId } }));
+    }
   }
 
   /** Fails every request still waiting; later messages are dropped. */

@@ -47,7 +47,8 @@ export interface ClusterRegistryOptions {
   nodeTimeoutMs: number;
 }
 
-export const DEFAULT_PRESENCE: ClusterRegistryOptions = { aliveEveryMs: 2_000, nodeTimeoutMs: 8_000 };
+/** A busy node on a loaded machine may miss a few announcements; 15 s of silence is a dead node. */
+export const DEFAULT_PRESENCE: ClusterRegistryOptions = { aliveEveryMs: 2_000, nodeTimeoutMs: 15_000 };
 
 const isRemote = (client: ConnectedClient | undefined): boolean => client?.connection instanceof RemoteConnection;
 
@@ -167,6 +168,7 @@ export class ClusterRegistry extends ClientRegistry {
     for (const [node, seenAt] of this.nodesSeenAt) {
       if (now - seenAt <= this.options.nodeTimeoutMs) continue;
       this.nodesSeenAt.delete(node);
+      this.bus.abandon(node, `has not announced itself for ${this.options.nodeTimeoutMs} ms`);
       for (const client of [...this.clients.values()]) {
         if (client.connection instanceof RemoteConnection && client.connection.nodeId === node) this.remoteOffline(client.id, node);
       }

@@ -52,7 +52,9 @@ export class ClusterParts {
     const { jobs, store, logger, metrics, leaseTtlMs } = deps;
     if (store.leases === undefined) throw new ShoalError('VALIDATION_FAILED', 'a cluster node needs a store with job leases (PostgreSQL, --database-url)', { details: { option: 'redisUrl' } });
     this.logger = logger;
-    this.node = new ClusterNode(this.bus, store.leases, logger, metrics, { leaseTtlMs, adoptEveryMs: Math.max(250, Math.floor(leaseTtlMs / 5)), forwardTimeoutMs: 15_000 });
+    // The leader's answers may be slow on a loaded machine; a leader that died is noticed by its silence
+    // (ClusterRegistry) or its lease, long before this hang guard.
+    this.node = new ClusterNode(this.bus, store.leases, logger, metrics, { leaseTtlMs, adoptEveryMs: Math.max(250, Math.floor(leaseTtlMs / 5)), forwardTimeoutMs: 120_000 });
     this.node.attach(jobs);
     // A client of another node that left: the rounds led here drop it as they drop a local one.
     this.registry.onRemoteDeparture((clientId) => jobs.clientDisconnected(clientId));
