@@ -52,7 +52,7 @@ export class JobRunner {
     this.privacy = new PrivacyLedger(job.config.privacy, () => store.countRounds(job.id, 'completed'));
     this.ledger = new RoundLedger({ jobId: job.id, store, metrics: ctx.metrics, events: ctx.events, updates: ctx.updates, requireEnrolled: job.config.requireEnrolledDevices });
     this.inbound = new RoundInbound(job.id, this.ledger);
-    this.downloads = new DownloadAccounting(this.ledger);
+    this.downloads = new DownloadAccounting(this.ledger, undefined, (error) => this.log.warn({ err: error }, 'could not record download bytes'));
     this.versions = new ModelVersions(job.id, job.tensorSpecs, store, ctx.codecs);
   }
 

@@ -37,7 +37,8 @@ export class JobService {
 
   /** An upload a cluster node judged for a round of a job this node runs. */
   fitReport(report: { clientId: string; result: FitResult; bytes: number; nodeId: string; judgement: RemoteJudgement }): void {
-    this.runner(report.result.jobId).handleFitReport(report);
+    const runner = this.runner(report.result.jobId);
+    this.fenced(report.result.jobId, () => runner.handleFitReport(report));
   }
 
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
@@ -252,15 +253,28 @@ export class JobService {
   /** A message for a job this node runs (from one of its clients, or forwarded by another node); never forwarded again. */
   receiveHere(message: ForwardedMessage, jobId: string): void {
     const runner = this.runner(jobId);
-    switch (message.kind) {
-      case 'fit:result':
-        return runner.handleFitResult(message.clientId, message.result, message.update);
-      case 'fit:failure':
-        return runner.handleFitFailure(message.clientId, message.failure.round, message.failure.error.code, message.failure.error.message);
-      case 'evaluate:result':
-        return runner.handleEvaluateResult(message.clientId, message.result);
-      case 'secagg':
-        return runner.handleSecureAggregation(message.clientId, message.inbound);
+    this.fenced(jobId, () => {
+      switch (message.kind) {
+        case 'fit:result':
+          return runner.handleFitResult(message.clientId, message.result, message.update);
+        case 'fit:failure':
+          return runner.handleFitFailure(message.clientId, message.failure.round, message.failure.error.code, message.failure.error.message);
+        case 'evaluate:result':
+          return runner.handleEvaluateResult(message.clientId, message.result);
+        case 'secagg':
+          return runner.handleSecureAggregation(message.clientId, message.inbound);
+      }
+    });
+  }
+
+  /** A write refused for a lost lease stops this node's runner; the client is told to retry (the new leader runs a new round). */
+  private fenced(jobId: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      if (ShoalError.from(error).code !== 'LEASE_LOST') throw error;
+      this.relinquish(jobId);
+      throw new ShoalError('NODE_UNAVAILABLE', `this node no longer runs job ${jobId}; another node took it over, retry`, { details: { jobId } });
     }
   }
 

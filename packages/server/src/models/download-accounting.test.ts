@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ShoalError } from '@shoal/protocol';
 import { DownloadAccounting } from './download-accounting.js';
 
 function recordingLedger() {
@@ -45,6 +46,20 @@ describe('DownloadAccounting', () => {
 
     expect(early).toBe(0);
     expect(writes).toEqual([[{ round: 1, clientId: 'a', bytes: 10 }], [{ round: 1, clientId: 'a', bytes: 5 }]]);
+  });
+
+  it("reports a write its timer could not make (a lost lease, a store that is down) instead of throwing out of the timer", () => {
+    vi.useFakeTimers();
+    const failures: unknown[] = [];
+    const ledger = { bytesDown: () => undefined, writeBytesDown: () => {
+      throw new ShoalError('LEASE_LOST', 'taken over');
+    } };
+    const accounting = new DownloadAccounting(ledger, 500, (error) => failures.push(error));
+    accounting.roundOpened(1, new Map([['a', 't-a']]));
+    accounting.record('t-a', 10, false);
+    expect(() => vi.advanceTimersByTime(500)).not.toThrow();
+    expect(failures).toEqual([expect.objectContaining({ code: 'LEASE_LOST' })]);
+    vi.useRealTimers();
   });
 
   it('counts a "not modified" answer as neither bytes nor a download', () => {

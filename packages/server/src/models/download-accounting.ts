@@ -26,6 +26,8 @@ export class DownloadAccounting {
   constructor(
     private readonly ledger: Pick<RoundLedger, 'bytesDown' | 'writeBytesDown'>,
     private readonly flushIntervalMs = DEFAULT_BYTES_DOWN_FLUSH_MS,
+    /** A write the timer made failed (the store is down, or another node took the job's lease): nothing may throw out of a timer. */
+    private readonly onTimerError: (error: unknown) => void = () => {},
   ) {}
 
   /** A new round's tasks: downloads for earlier tasks count only in the metric from now on. */
@@ -77,7 +79,13 @@ export class DownloadAccounting {
     if (waiting === undefined) this.pending.set(key, { ...task, bytes });
     else waiting.bytes += bytes;
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+      this.timer = setTimeout(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          this.onTimerError(error);
+        }
+      }, this.flushIntervalMs);
       this.timer.unref?.();
     }
   }
