@@ -134,7 +134,8 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
   if (!response.ok) throw new Error(`POST /api/v1/jobs answered ${response.status}: ${await response.text()}`);
   jobId = ((await response.json()) as { id: string }).id;
   if (events.some((event) => event.phase === 'finished' && event.jobId === jobId && event.round === rounds)) finish();
-  await finished;
+  // A leader that dies mid-job sends no more events: the column stops instead of waiting for ever.
+  await Promise.race([finished, ...nodes.map((node) => node.exited.then((how) => Promise.reject(new Error(`${how} during the job of ${clients} clients`))))]);
   const bytesDownServed = (await metric(urls[0]!, 'shoal_model_bytes_sent_total')) - bytesDownBefore;
   const countersAfter = await clusterCounters(urls);
 

@@ -59,7 +59,11 @@ export class BenchChild {
   /** Messages the child sends unasked (the coordinator's round events). */
   onNotice: (message: Record<string, unknown>) => void = () => undefined;
 
+  /** Resolves when the child exits, with how it ended. */
+  readonly exited: Promise<string>;
+
   private constructor(readonly child: ChildProcess, readonly name: string) {
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`${name} exited (code ${code}, signal ${signal})`)));
     child.on('message', (message: Reply & Record<string, unknown>) => {
       const waiting = this.pending.get(message.id);
       if (waiting === undefined) return this.onNotice(message);

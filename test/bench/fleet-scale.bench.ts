@@ -132,7 +132,11 @@ async function measureShape(shape: Shape): Promise<ColumnResult> {
 console.log(`bench:fleet-scale — ${shapes.map((shape) => shape.label).join(', ')}; rounds of ${roundSizes.join(' and ')} clients; ${cpus().length} cores; this process's open files: ${JSON.stringify(openFileLimits())}; load average before ${load()}`);
 const columns: ColumnResult[] = [];
 try {
-  for (const shape of shapes) columns.push(await measureShape(shape));
+  for (const shape of shapes) {
+    columns.push(await measureShape(shape));
+    // The columns so far, in case a later one does not finish.
+    if (columns.length < shapes.length) console.log(`\n${fleetScaleTable(columns, roundSizes, Number(values.beyond))}`);
+  }
 } finally {
   killChildren();
 }

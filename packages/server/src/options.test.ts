@@ -13,7 +13,7 @@ const refusal = (partial: Parameters<typeof resolveSettings>[0]) => {
 
 describe('cluster options', () => {
   it('runs one node on SQLite by default, and a cluster node only on PostgreSQL', () => {
-    expect(resolveSettings({})).toMatchObject({ redisUrl: undefined, databaseUrl: undefined, leaseTtlMs: 5_000 });
+    expect(resolveSettings({})).toMatchObject({ redisUrl: undefined, databaseUrl: undefined, leaseTtlMs: 10_000 });
     expect(refusal({ redisUrl: 'redis://127.0.0.1:6379' })).toMatchObject({ code: 'VALIDATION_FAILED', details: { option: 'redisUrl' }, message: expect.stringMatching(/databaseUrl.*SQLite is for one node/) });
     expect(resolveSettings({ redisUrl: 'redis://127.0.0.1:6379', databaseUrl: 'postgres://shoal@127.0.0.1/shoal', nodeId: 'node-1' })).toMatchObject({ nodeId: 'node-1' });
   });

@@ -60,7 +60,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   databaseUrl: undefined,
   redisUrl: undefined,
   nodeId: undefined,
-  leaseTtlMs: 5_000,
+  leaseTtlMs: 10_000,
   trustProxy: undefined,
   host: '127.0.0.1',
   port: 7070,
