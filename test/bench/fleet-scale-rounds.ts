@@ -20,6 +20,7 @@ export interface RoundOptions {
   inFlight: number;
   uploadCodec: string;
   downloadCodec: string;
+  roundDeadlineMs: number;
   /** Whether to measure the loopback baseline after the job. */
   loopback: boolean;
 }
@@ -116,24 +117,32 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
   const events: RoundEvent[] = [];
   let jobId: string | undefined;
   let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let fail!: (error: Error) => void;
+  const finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  finished.catch(() => undefined); // handled by the race below, whenever it fails
+  const check = (event: RoundEvent) => {
+    if (event.phase !== 'finished' || event.jobId !== jobId) return;
+    // A round that failed (no quorum by the deadline: devices dropped) would leave the job waiting for its clients.
+    if (event.status !== 'completed') fail(new Error(`round ${event.round} of the job of ${clients} clients ended ${event.status}`));
+    else if (event.round === rounds) finish();
+  };
   leader!.onNotice = (message) => {
     if (message['notice'] !== 'round') return;
     const event = { ...message, othersCpu: others.reduce((sum, node) => sum + cpuSeconds(node.pid), 0) } as unknown as RoundEvent;
     events.push(event);
-    if (event.phase === 'finished' && event.jobId === jobId && event.round === rounds) finish();
+    check(event);
   };
   const response = await fetch(`${urls[0]}/api/v1/jobs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       name: `fleet-scale ${clients}`, model: { preset: 'mnist-2nn' }, rounds, minFitClients: clients, maxFitClients: clients, fractionFit: 1,
-      roundDeadlineMs: 600_000, uploadCodec: { id: options.uploadCodec }, downloadCodec: { id: options.downloadCodec },
+      roundDeadlineMs: options.roundDeadlineMs, uploadCodec: { id: options.uploadCodec }, downloadCodec: { id: options.downloadCodec },
     }),
   });
   if (!response.ok) throw new Error(`POST /api/v1/jobs answered ${response.status}: ${await response.text()}`);
   jobId = ((await response.json()) as { id: string }).id;
-  if (events.some((event) => event.phase === 'finished' && event.jobId === jobId && event.round === rounds)) finish();
+  for (const event of [...events]) check(event);
   // A leader that dies mid-job sends no more events: the column stops instead of waiting for ever.
   await Promise.race([finished, ...nodes.map((node) => node.exited.then((how) => Promise.reject(new Error(`${how} during the job of ${clients} clients`))))]);
   const bytesDownServed = (await metric(urls[0]!, 'shoal_model_bytes_sent_total')) - bytesDownBefore;

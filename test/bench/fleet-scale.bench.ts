@@ -11,7 +11,7 @@
  * PostgreSQL, to tell the store's share of the CPU per update from the aggregation's.
  *
  *   npm run bench:fleet-scale -- [--nodes 1,3] [--devices 18000,51000] [--max-connections N,N] [--beyond 200] [--ramp-seconds 600]
- *     [--rounds 3] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000]
+ *     [--rounds 3] [--round-deadline-ms 300000] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'idle-runs': { type: 'string', default: '3' },
     'ramp-seconds': { type: 'string', default: '600' },
     rounds: { type: 'string', default: '3' },
+    'round-deadline-ms': { type: 'string', default: '300000' },
     'round-sizes': { type: 'string', default: '1000,5000' },
     'upload-codec': { type: 'string', default: 'int8' },
     'download-codec': { type: 'string', default: 'float32' },
@@ -113,7 +114,7 @@ async function measureShape(shape: Shape): Promise<ColumnResult> {
     for (const clients of roundSizes) {
       const result = await measureRounds({
         nodes: set.nodes, urls: set.urls, adminToken: ADMIN_TOKEN, fleet, clients, rounds: Number(values.rounds), inFlight,
-        uploadCodec: values['upload-codec'], downloadCodec: values['download-codec'], loopback: shape.loopback,
+        uploadCodec: values['upload-codec'], downloadCodec: values['download-codec'], roundDeadlineMs: Number(values['round-deadline-ms']), loopback: shape.loopback,
       });
       const cluster = shape.nodes === 1 ? '' : `; summed ${result.summed.join('/')}, forwarded ${result.forwarded.join('/')}, merged ${result.merged.join('/')}`;
       console.log(`${clients} clients: ${fixed(result.wallSeconds, 2)} s per round, ${fixed(result.updatesPerSecond)} updates/s, leader ${fixed(result.leaderCpuMsPerUpdate, 2)} ms CPU per update${shape.nodes === 1 ? '' : `, the others ${fixed(result.othersCpuMsPerUpdate, 2)}`}${cluster}, problems ${JSON.stringify(result.problems)}; load ${load()}`);
