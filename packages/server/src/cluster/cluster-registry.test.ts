@@ -75,6 +75,10 @@ describe('ClusterRegistry', () => {
     while (gone.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(gone).toEqual(['cb', 'cc']);
     expect(a.size()).toBe(0);
+    // Node c was only cut off: once it is heard from again, its client is back on every node.
+    hub.reconnect('c');
+    while (a.size() < 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(a.get('cc')?.connection).toBeInstanceOf(RemoteConnection);
   });
 
   it('lets a node that starts later learn the fleet, and a client that moves nodes keeps one entry', async () => {

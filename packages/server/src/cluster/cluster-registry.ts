@@ -76,7 +76,12 @@ export class ClusterRegistry extends ClientRegistry {
       const client = this.clients.get(clientId);
       if (client !== undefined && !isRemote(client)) client.connection.disconnect(reason);
     });
-    bus.handle('presence:alive', (_payload, from) => void this.nodesSeenAt.set(from, Date.now()));
+    bus.handle('presence:alive', (_payload, from) => {
+      // A node heard from again after it was taken for dead (its messages were lost, say while Redis dropped a slow
+      // subscriber): its clients are asked for anew, so the replica heals instead of missing them for good.
+      if (!this.nodesSeenAt.has(from)) this.bus.send('presence:sync', {}, from);
+      this.nodesSeenAt.set(from, Date.now());
+    });
     // A node that starts (or restarts) asks for everyone's clients; each sends it its own.
     bus.handle('presence:sync', (_payload, from) => this.bus.send('presence:snapshot', this.localEntries(), from));
     bus.handle('presence:snapshot', (payload, from) => {

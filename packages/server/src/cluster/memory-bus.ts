@@ -23,9 +23,15 @@ export class MemoryBusHub {
     };
   }
 
-  /** The node stops sending and receiving, as a killed process would. */
+  /** The node stops sending and receiving, as a killed process (or a cut-off Redis subscriber) would. */
   disconnect(nodeId: string): void {
     const node = this.nodes.get(nodeId);
     if (node !== undefined) node.connected = false;
+  }
+
+  /** The node is connected again; what it missed meanwhile is lost. */
+  reconnect(nodeId: string): void {
+    const node = this.nodes.get(nodeId);
+    if (node !== undefined) node.connected = true;
   }
 }
