@@ -107,7 +107,9 @@ export async function measureConnections(options: ConnectionOptions): Promise<Co
   const stillSeen = await Promise.all(urls.map((url) => fleetSeen(url, options.adminToken)));
   const parted = await Promise.all(deviceChildren.map((child) => child.request<{ dropped: number }>('disconnect')));
   const dropped = sumOf(parted.map((part) => part.dropped));
-  console.log(`idle: ${idleCorePercent.map((value) => fixed(value)).join(', ')} % of a core per 10,000 (all nodes); the nodes still see ${stillSeen.join(' / ')}, dropped ${dropped}; load ${load()}`);
+  console.log(
+    `idle: ${idleCorePercent.map((value) => fixed(value)).join(', ')} % of a core per 10,000 (all nodes); RSS ${fixed(rssBefore / 2 ** 20)} → ${fixed(rssHeld / 2 ** 20)} MiB (${fixed((rssHeld - rssBefore) / held / 1024)} KiB per connection); hello p50/p99 ${fixed(quantile(latencies, 0.5))} / ${fixed(quantile(latencies, 0.99))} ms; refusals ${JSON.stringify(refusals)}; the nodes still see ${stillSeen.join(' / ')}, dropped ${dropped}; load ${load()}`,
+  );
   await drained(urls, options.adminToken);
   return {
     held, heldPerNode, seenPerNode, rampSeconds, helloP50: quantile(latencies, 0.5), helloP99: quantile(latencies, 0.99), failures,

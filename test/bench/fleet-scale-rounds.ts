@@ -1,9 +1,9 @@
 /**
  * The round part of `bench:fleet-scale`: one job of `rounds` rounds over exactly `clients` connected devices (the
  * 2NN, pre-computed uploads), created by REST on node 1 (so node 1 leads it) with the clients spread over every node,
- * timed and CPU-metered by the leader's own round events (the other nodes' CPU read from /proc as each event
- * arrives), the cluster counters of every node over the job, and, where asked, the raw TCP loopback bandwidth for the
- * same bytes measured right after it.
+ * timed and CPU-metered by the leader's own round events (every node's CPU read from /proc as each event arrives; a
+ * round that moved to another node, or failed, is counted, not measured), the cluster counters of every node over
+ * the job, and, where asked, the raw TCP loopback bandwidth for the same bytes measured right after it.
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { median } from './bench-support.js';
@@ -63,8 +63,9 @@ interface RoundEvent {
   status?: string;
   at: number;
   cpuMicros: number;
-  /** Added here as the event arrives: the other nodes' CPU seconds, summed. */
-  othersCpu: number;
+  /** Added here as the event arrives: the node that sent it, and every node's CPU seconds then. */
+  node: number;
+  cpuByNode: number[];
 }
 
 /** Every node's cluster counters, in node order. */
@@ -106,7 +107,6 @@ export async function loopbackBytesPerSecond(sender: BenchChild, bytes: number, 
 
 export async function measureRounds(options: RoundOptions): Promise<RoundResult> {
   const { nodes, urls, adminToken, fleet, clients, rounds } = options;
-  const [leader, ...others] = nodes;
   const devices = fleet.map(({ child }) => child);
   await Promise.all(fleet.map(({ child, node }, part) => child.request('connect', { url: urls[node], count: share(clients, fleet.length, part), inFlight: options.inFlight, prefix: `round${clients}-p${part}` })));
   // The leader selects from the fleet as it sees it: wait for the other nodes' presence to reach it.
@@ -114,24 +114,14 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
   const bytesDownBefore = await metric(urls[0]!, 'shoal_model_bytes_sent_total');
   const countersBefore = await clusterCounters(urls);
 
+  // Every node's round events: the job starts on node 1, but another node takes it over if node 1 loses its lease.
   const events: RoundEvent[] = [];
-  let jobId: string | undefined;
-  let finish!: () => void;
-  let fail!: (error: Error) => void;
-  const finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-  finished.catch(() => undefined); // handled by the race below, whenever it fails
-  const check = (event: RoundEvent) => {
-    if (event.phase !== 'finished' || event.jobId !== jobId) return;
-    // A round that failed (no quorum by the deadline: devices dropped) would leave the job waiting for its clients.
-    if (event.status !== 'completed') fail(new Error(`round ${event.round} of the job of ${clients} clients ended ${event.status}`));
-    else if (event.round === rounds) finish();
-  };
-  leader!.onNotice = (message) => {
-    if (message['notice'] !== 'round') return;
-    const event = { ...message, othersCpu: others.reduce((sum, node) => sum + cpuSeconds(node.pid), 0) } as unknown as RoundEvent;
-    events.push(event);
-    check(event);
-  };
+  nodes.forEach((node, index) => {
+    node.onNotice = (message) => {
+      if (message['notice'] !== 'round') return;
+      events.push({ ...(message as unknown as RoundEvent), node: index, cpuByNode: nodes.map((each) => cpuSeconds(each.pid)) });
+    };
+  });
   const response = await fetch(`${urls[0]}/api/v1/jobs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
@@ -141,41 +131,58 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
     }),
   });
   if (!response.ok) throw new Error(`POST /api/v1/jobs answered ${response.status}: ${await response.text()}`);
-  jobId = ((await response.json()) as { id: string }).id;
-  for (const event of [...events]) check(event);
-  // A leader that dies mid-job sends no more events: the column stops instead of waiting for ever.
-  await Promise.race([finished, ...nodes.map((node) => node.exited.then((how) => Promise.reject(new Error(`${how} during the job of ${clients} clients`))))]);
+  const jobId = ((await response.json()) as { id: string }).id;
+  // Until the job ends, wherever it runs; a node that dies stops the column.
+  const ended = (async () => {
+    for (;;) {
+      await sleep(1_000);
+      const job = (await (await fetch(`${urls[0]}/api/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { status: string };
+      if (!['pending', 'running', 'paused'].includes(job.status)) return job.status;
+    }
+  })();
+  const status = await Promise.race([ended, ...nodes.map((node) => node.exited.then((how) => Promise.reject(new Error(`${how} during the job of ${clients} clients`))))]);
   const bytesDownServed = (await metric(urls[0]!, 'shoal_model_bytes_sent_total')) - bytesDownBefore;
   const countersAfter = await clusterCounters(urls);
 
   const tallies = (await Promise.all(devices.map((child) => child.request<Record<string, RoundTally>>('rounds')))).flatMap((byRound) => Object.entries(byRound));
-  const perRound = Array.from({ length: rounds }, (_, r) => {
-    const round = r + 1;
-    const at = (phase: string) => events.find((event) => event.jobId === jobId && event.round === round && event.phase === phase)!;
-    const started = at('started');
-    const ended = at('finished');
+  const mineOf = events.filter((event) => event.jobId === jobId);
+  const roundNumbers = [...new Set(mineOf.map((event) => event.round))].sort((a, b) => a - b);
+  const problems: Record<string, number> = {};
+  const leaders = new Set<number>();
+  const perRound = roundNumbers.flatMap((round) => {
+    const started = mineOf.find((event) => event.round === round && event.phase === 'started');
+    const ended = mineOf.find((event) => event.round === round && event.phase === 'finished');
+    // Only a round one node ran from start to end, and completed, is measured; the others are counted.
+    if (started === undefined || ended === undefined || ended.node !== started.node || ended.status !== 'completed') {
+      const what = `(round ${round}: ${ended === undefined ? 'never finished on a node that started it' : ended.node !== started?.node ? `moved to node ${ended.node + 1}` : ended.status})`;
+      problems[what] = (problems[what] ?? 0) + 1;
+      return [];
+    }
+    leaders.add(started.node);
     const mine = tallies.filter(([key]) => key === `${jobId}/${round}`).map(([, tally]) => tally);
     const total = (field: 'tasks' | 'accepted' | 'uploadBytes' | 'uploads' | 'downloads' | 'downloadBytes') => mine.reduce((sum, tally) => sum + tally[field], 0);
     const firstUpload = Math.min(...mine.map((tally) => tally.firstUploadAt ?? Number.POSITIVE_INFINITY));
     const lastAck = Math.max(...mine.map((tally) => tally.lastAckAt));
-    return {
+    const othersCpuSeconds = nodes.reduce((sum, _, n) => (n === started.node ? sum : sum + ended.cpuByNode[n]! - started.cpuByNode[n]!), 0);
+    return [{
       wallSeconds: (ended.at - started.at) / 1000,
       tasks: total('tasks'), accepted: total('accepted'), uploadBytes: total('uploadBytes'), uploads: total('uploads'), downloads: total('downloads'), downloadBytes: total('downloadBytes'),
       cpuSeconds: (ended.cpuMicros - started.cpuMicros) / 1e6,
-      othersCpuSeconds: ended.othersCpu - started.othersCpu,
+      othersCpuSeconds,
       uploadSeconds: (lastAck - firstUpload) / 1000,
       etags: new Set(mine.flatMap((tally) => tally.etags)).size,
       cacheControl: [...new Set(mine.flatMap((tally) => tally.cacheControl))],
       problems: mine.flatMap((tally) => Object.entries(tally.problems)),
-    };
+    }];
   });
+  if (status !== 'completed') problems[`(job ${status})`] = 1;
+  if ([...leaders].some((node) => node !== 0)) problems[`(led by node ${[...leaders].map((node) => node + 1).join(', ')})`] = 1;
   await Promise.all(devices.map((child) => child.request('disconnect')));
 
-  const uploadFrameBytes = perRound[0]!.uploadBytes / Math.max(1, perRound[0]!.uploads);
+  const uploadFrameBytes = (perRound[0]?.uploadBytes ?? 0) / Math.max(1, perRound[0]?.uploads ?? 0);
   const roundBytes = Math.round(uploadFrameBytes) * clients;
   const loopback: number[] = [];
-  for (let run = 0; options.loopback && run < 3; run++) loopback.push(await loopbackBytesPerSecond(devices[0]!, roundBytes, Math.round(uploadFrameBytes)));
-  const problems: Record<string, number> = {};
+  for (let run = 0; options.loopback && roundBytes > 0 && run < 3; run++) loopback.push(await loopbackBytesPerSecond(devices[0]!, roundBytes, Math.round(uploadFrameBytes)));
   for (const [code, n] of perRound.flatMap((round) => round.problems)) problems[code] = (problems[code] ?? 0) + n;
   // A task that never reached a device is a problem too (its round waits for the deadline).
   const undelivered = perRound.reduce((sum, round) => sum + Math.max(0, clients - round.tasks), 0);
@@ -186,7 +193,7 @@ export async function measureRounds(options: RoundOptions): Promise<RoundResult>
     wallSeconds: median(perRound.map((round) => round.wallSeconds)),
     updatesPerSecond: median(perRound.map((round) => round.accepted / round.wallSeconds)),
     leaderCpuMsPerUpdate: median(perRound.map((round) => perUpdate(round.cpuSeconds, round.accepted))),
-    othersCpuMsPerUpdate: others.length === 0 ? Number.NaN : median(perRound.map((round) => perUpdate(round.othersCpuSeconds, round.accepted))),
+    othersCpuMsPerUpdate: nodes.length === 1 ? Number.NaN : median(perRound.map((round) => perUpdate(round.othersCpuSeconds, round.accepted))),
     uploadBytesPerSecond: median(perRound.map((round) => round.uploadBytes / round.uploadSeconds)),
     accepted: perRound.reduce((sum, round) => sum + round.accepted, 0),
     downloads: perRound.reduce((sum, round) => sum + round.downloads, 0),
