@@ -26,7 +26,8 @@ export interface NodeSetOptions {
   adminToken: string;
   /** Per node. */
   maxConnections: number;
-  leaseTtlMs: number;
+  /** Undefined: the coordinator's default. */
+  leaseTtlMs: number | undefined;
 }
 
 export async function startNodes(options: NodeSetOptions): Promise<NodeSet> {

@@ -11,7 +11,7 @@
  * PostgreSQL, to tell the store's share of the CPU per update from the aggregation's.
  *
  *   npm run bench:fleet-scale -- [--nodes 1,3] [--devices 18000,51000] [--max-connections N,N] [--beyond 200] [--ramp-seconds 600]
- *     [--rounds 3] [--round-deadline-ms 300000] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000]
+ *     [--rounds 3] [--round-deadline-ms 300000] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000] [--lease-ttl-ms N]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,7 +39,8 @@ const { values } = parseArgs({
     'upload-codec': { type: 'string', default: 'int8' },
     'download-codec': { type: 'string', default: 'float32' },
     'single-postgres': { type: 'string', default: 'rounds' },
-    'lease-ttl-ms': { type: 'string', default: '5000' },
+    // Unset: the coordinator's own default.
+    'lease-ttl-ms': { type: 'string' },
   },
 });
 const fail = (message: string): never => {
@@ -97,7 +98,7 @@ async function measureShape(shape: Shape): Promise<ColumnResult> {
     column.error = error instanceof Error ? error.message : String(error);
     console.error(`${shape.label} stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   };
-  const set = await startNodes({ count: shape.nodes, store: shape.store, adminToken: ADMIN_TOKEN, maxConnections: shape.maxConnections, leaseTtlMs: Number(values['lease-ttl-ms']) }).catch(stopped);
+  const set = await startNodes({ count: shape.nodes, store: shape.store, adminToken: ADMIN_TOKEN, maxConnections: shape.maxConnections, leaseTtlMs: values['lease-ttl-ms'] === undefined ? undefined : Number(values['lease-ttl-ms']) }).catch(stopped);
   if (set === undefined) return column;
   // As many device processes per node as its share of the devices (or of the largest round) needs; process p connects to node p mod N.
   const perNodeNeed = Math.max(Math.ceil(shape.devices / shape.nodes), Math.ceil(Math.max(...roundSizes) / shape.nodes));

@@ -289,8 +289,15 @@ export class JobService {
     return this.runners.get(jobId);
   }
 
+  /** A client left: every round it was in drops it. Called from a socket's close, so nothing may throw out of it. */
   clientDisconnected(clientId: string): void {
-    for (const runner of this.runners.values()) runner.dropClient(clientId, 'client disconnected');
+    for (const [jobId, runner] of [...this.runners]) {
+      try {
+        this.fenced(jobId, () => runner.dropClient(clientId, 'client disconnected'));
+      } catch (error) {
+        this.ctx.logger.warn({ err: error, jobId, clientId }, 'could not drop a departed client from its round');
+      }
+    }
   }
 
   private setStatus(jobId: string, status: JobStatus, reason: string | undefined): void {
