@@ -12,6 +12,7 @@ import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
 import type { RemoteJudgement } from '../rounds/fit-round.js';
 import type { JobRecord, JobStatus } from '../store/records.js';
 import type { ForwardedMessage, JobCluster, JobCommand } from './job-cluster.js';
+import { deliver } from './inbound-delivery.js';
 
 export { INTERRUPTED_REASON } from '../rounds/round-state.js';
 
@@ -253,18 +254,7 @@ export class JobService {
   /** A message for a job this node runs (from one of its clients, or forwarded by another node); never forwarded again. */
   receiveHere(message: ForwardedMessage, jobId: string): void {
     const runner = this.runner(jobId);
-    this.fenced(jobId, () => {
-      switch (message.kind) {
-        case 'fit:result':
-          return runner.handleFitResult(message.clientId, message.result, message.update);
-        case 'fit:failure':
-          return runner.handleFitFailure(message.clientId, message.failure.round, message.failure.error.code, message.failure.error.message);
-        case 'evaluate:result':
-          return runner.handleEvaluateResult(message.clientId, message.result);
-        case 'secagg':
-          return runner.handleSecureAggregation(message.clientId, message.inbound);
-      }
-    });
+    this.fenced(jobId, () => deliver(runner, message));
   }
 
   /** A write refused for a lost lease stops this node's runner; the client is told to retry (the new leader runs a new round). */

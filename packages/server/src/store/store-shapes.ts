@@ -73,3 +73,31 @@ export interface StorePage<T> {
 
 /** The closing figures of a round, as finishRound writes them. */
 export type RoundClose = Pick<RoundRecord, 'jobId' | 'round' | 'status' | 'statusReason' | 'endedAt' | 'reported' | 'failed' | 'metrics'>;
+
+/** Who runs a job's round state machine: one node at a time, each new holder with a higher epoch (the fencing token). */
+export interface JobLease {
+  jobId: string;
+  holder: string;
+  epoch: number;
+  /** Milliseconds since the epoch, on the database's clock. */
+  expiresAt: number;
+}
+
+/**
+ * Job leases. `acquire` takes a lease that is free, expired or already the caller's; from then on, until
+ * `release` (also after `renew` reported it lost), every write this store instance makes for that job (rounds, contributions, model
+ * versions, strategy state, job status and totals) checks in its own transaction that the lease row still carries
+ * the caller's holder and epoch, and otherwise throws ShoalError('LEASE_LOST') having changed nothing.
+ */
+export interface LeasesPort {
+  /** The lease for `holder` for `ttlMs` (epoch + 1 when it changes hands, the same epoch when the holder already had it), or undefined while another holds it unexpired. */
+  acquire(jobId: string, holder: string, ttlMs: number): JobLease | undefined;
+  /** Extends the holder's lease; false when the epoch moved on or the row is gone (the fence stays: writes keep failing). */
+  renew(jobId: string, holder: string, epoch: number, ttlMs: number): boolean;
+  /** Gives the lease up (expires it now) and drops the fence; a no-op when it is not the caller's. */
+  release(jobId: string, holder: string, epoch: number): void;
+  /** The unexpired lease on the job, if any. */
+  current(jobId: string): JobLease | undefined;
+  /** Jobs whose status is running or paused and whose lease is missing or expired, oldest first, at most `limit`. */
+  orphaned(limit: number): string[];
+}
