@@ -11,7 +11,7 @@
  * PostgreSQL, to tell the store's share of the CPU per update from the aggregation's.
  *
  *   npm run bench:fleet-scale -- [--nodes 1,3] [--devices 18000,51000] [--max-connections N,N] [--beyond 200] [--ramp-seconds 600]
- *     [--rounds 3] [--round-deadline-ms 300000] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--per-process 8000] [--lease-ttl-ms N]
+ *     [--rounds 3] [--round-deadline-ms 300000] [--round-sizes 1000,5000] [--single-postgres rounds|full|off] [--dedicated-leader on|off] [--per-process 8000] [--lease-ttl-ms N]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'upload-codec': { type: 'string', default: 'int8' },
     'download-codec': { type: 'string', default: 'float32' },
     'single-postgres': { type: 'string', default: 'rounds' },
+    // A cluster's rounds once more with no devices on node 1, which leads them (what a leader's own work per update is).
+    'dedicated-leader': { type: 'string', default: 'on' },
     // Unset: the coordinator's own default.
     'lease-ttl-ms': { type: 'string' },
   },
@@ -79,14 +81,22 @@ interface Shape {
   /** Whether to hold the idle fleet (else only the rounds run). */
   connections: boolean;
   loopback: boolean;
+  /** Whether devices connect to node 1 (the leader) too; else only to the other nodes. */
+  leaderDevices: boolean;
 }
 
 const shapes: Shape[] = [];
 nodeCounts.forEach((nodes, index) => {
   const common = { nodes, devices: devicesFor[index]!, maxConnections: capsFor[index]! };
-  if (nodes > 1) return void shapes.push({ ...common, label: `${nodes} nodes (PostgreSQL + Redis)`, store: 'postgres', connections: true, loopback: false });
-  shapes.push({ ...common, label: '1 node (SQLite)', store: 'sqlite', connections: true, loopback: true });
-  if (singlePostgres !== 'off') shapes.push({ ...common, label: `1 node (PostgreSQL${singlePostgres === 'rounds' ? ', rounds only' : ''})`, store: 'postgres', connections: singlePostgres === 'full', loopback: false });
+  if (nodes > 1) {
+    shapes.push({ ...common, label: `${nodes} nodes (PostgreSQL + Redis)`, store: 'postgres', connections: true, loopback: false, leaderDevices: true });
+    // Its devices are on one node fewer: each of those holds a larger share of the largest round.
+    const dedicated = { ...common, maxConnections: Math.max(common.maxConnections, Math.ceil(Math.max(...roundSizes) / (nodes - 1))) };
+    if (values['dedicated-leader'] !== 'off') shapes.push({ ...dedicated, label: `${nodes} nodes, leader without devices (rounds only)`, store: 'postgres', connections: false, loopback: false, leaderDevices: false });
+    return;
+  }
+  shapes.push({ ...common, label: '1 node (SQLite)', store: 'sqlite', connections: true, loopback: true, leaderDevices: true });
+  if (singlePostgres !== 'off') shapes.push({ ...common, label: `1 node (PostgreSQL${singlePostgres === 'rounds' ? ', rounds only' : ''})`, store: 'postgres', connections: singlePostgres === 'full', loopback: false, leaderDevices: true });
 });
 // The loopback baseline is taken once, in the first column.
 if (!shapes.some((shape) => shape.loopback) && shapes[0] !== undefined) shapes[0].loopback = true;
@@ -100,11 +110,14 @@ async function measureShape(shape: Shape): Promise<ColumnResult> {
   };
   const set = await startNodes({ count: shape.nodes, store: shape.store, adminToken: ADMIN_TOKEN, maxConnections: shape.maxConnections, leaseTtlMs: values['lease-ttl-ms'] === undefined ? undefined : Number(values['lease-ttl-ms']) }).catch(stopped);
   if (set === undefined) return column;
-  // As many device processes per node as its share of the devices (or of the largest round) needs; process p connects to node p mod N.
-  const perNodeNeed = Math.max(Math.ceil(shape.devices / shape.nodes), Math.ceil(Math.max(...roundSizes) / shape.nodes));
-  const processes = shape.nodes * Math.ceil(perNodeNeed / perProcess);
-  const fleet: DeviceProcess[] = Array.from({ length: processes }, (_, part) => ({ child: BenchChild.start(new URL('./fleet-scale-devices.ts', import.meta.url), `devices-${part}`), node: part % shape.nodes }));
-  console.log(`${set.backend}; ${processes} device processes of at most ${Math.ceil(perNodeNeed / Math.ceil(perNodeNeed / perProcess)).toLocaleString('en')} devices, each connected straight to one node's port (no nginx in front)`);
+  // As many device processes per serving node as its share of the devices (or of the largest round) needs; process p
+  // connects to serving node p mod N (every node, or all but node 1 when the leader holds no devices).
+  const serving = shape.leaderDevices ? shape.nodes : shape.nodes - 1;
+  const firstServing = shape.nodes - serving;
+  const perNodeNeed = Math.max(shape.connections ? Math.ceil(shape.devices / serving) : 0, Math.ceil(Math.max(...roundSizes) / serving));
+  const processes = serving * Math.ceil(perNodeNeed / perProcess);
+  const fleet: DeviceProcess[] = Array.from({ length: processes }, (_, part) => ({ child: BenchChild.start(new URL('./fleet-scale-devices.ts', import.meta.url), `devices-${part}`), node: firstServing + (part % serving) }));
+  console.log(`${set.backend}; ${processes} device processes of at most ${Math.ceil(perNodeNeed / Math.ceil(perNodeNeed / perProcess)).toLocaleString('en')} devices, each connected straight to ${shape.leaderDevices ? "one node's port" : "the port of a node other than node 1"} (no nginx in front)`);
   try {
     if (shape.connections) {
       column.connections = await measureConnections({

@@ -168,8 +168,11 @@ describe('three coordinator nodes on PostgreSQL and Redis', () => {
     let release!: () => void;
     gate = new Promise((resolve) => (release = resolve));
     const job = await nodes[0]!.jobs.create({ ...JOB, name: 'lost-node', rounds: 2, minFitClients: 4 });
-    // Node 3's two clients have uploaded round 1 (it holds their sum); client 0 on node 1 has not.
+    // Node 3's two clients have uploaded round 1 and the leader accepted them (node 3 holds their sum): every client but
+    // client 0 on node 1, which has not uploaded.
     await eventually(async () => ((await uploads(n3, 'summed')) >= summedBefore + 2 ? true : undefined), 'node 3 to sum its clients');
+    const accepted = () => nodes[0]!.store.listContributions(job.id, 1).filter((c) => c.status === 'accepted').length;
+    await eventually(async () => (accepted() === EXAMPLES.length - 1 ? true : undefined), 'the leader to accept every upload but client 0’s');
     await n3.stop();
     stopped.add(n3);
     release();

@@ -34,8 +34,16 @@ interface Download {
   delta: boolean;
 }
 
+/** How long a node trusts what it read of a job's leader. */
+const LEADER_CACHE_MS = 1_000;
+/** How long a node gathers the downloads it served for other nodes' jobs before telling their leaders. */
+const DOWNLOAD_BATCH_MS = 200;
+
 export class ClusterNode implements JobCluster {
   private readonly held = new Map<string, number>();
+  private readonly leaders = new Map<string, { holder: string | undefined; until: number }>();
+  private readonly downloads = new Map<string, Download[]>();
+  private downloadFlush: ReturnType<typeof setTimeout> | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private jobs: JobService | undefined;
   private rounds: NodeRounds | undefined;
@@ -58,11 +66,12 @@ export class ClusterNode implements JobCluster {
     jobs.joinCluster(this);
     const { store, ...intake } = jobs.intakeContext();
     this.rounds = new NodeRounds({ bus: this.bus, getJob: (jobId) => store.getJob(jobId), ...intake, reportTimeoutMs: this.settings.forwardTimeoutMs });
-    this.bus.handle('round:report', (payload, from) => {
-      const { clientId, result, bytes, accepted, refusal } = payload as FitReportMessage;
-      const judgement = accepted !== undefined ? { accepted } : { refusal: ShoalError.fromWire(refusal) };
-      jobs.fitReport({ clientId, result, bytes, nodeId: from, judgement });
-      return true;
+    this.bus.handle('round:reports', (payload, from) => {
+      const { jobId, reports } = payload as { jobId: string; reports: FitReportMessage[] };
+      const judged = reports.map(({ clientId, result, bytes, accepted, refusal }) => ({
+        clientId, result, bytes, judgement: accepted !== undefined ? { accepted } : { refusal: ShoalError.fromWire(refusal) },
+      }));
+      return jobs.fitReports(jobId, from, judged);
     });
     this.bus.handle('job:inbound', (payload) => {
       const { jobId, message } = payload as Inbound;
@@ -73,9 +82,8 @@ export class ClusterNode implements JobCluster {
       const { jobId, command } = payload as { jobId: string; command: JobCommand };
       return jobs.commandHere(jobId, command);
     });
-    this.bus.handle('job:download', (payload) => {
-      const { jobId, taskId, bytes, delta } = payload as Download;
-      jobs.findRunner(jobId)?.recordDownload(taskId ?? undefined, bytes, delta);
+    this.bus.handle('job:downloads', (payload) => {
+      for (const { jobId, taskId, bytes, delta } of payload as Download[]) jobs.findRunner(jobId)?.recordDownload(taskId ?? undefined, bytes, delta);
     });
   }
 
@@ -92,6 +100,8 @@ export class ClusterNode implements JobCluster {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    if (this.downloadFlush !== undefined) clearTimeout(this.downloadFlush);
+    this.flushDownloads();
   }
 
   heldJobs(): string[] {
@@ -128,8 +138,23 @@ export class ClusterNode implements JobCluster {
   }
 
   download(jobId: string, taskId: string | undefined, bytes: number, delta: boolean): void {
-    const lease = this.leases.current(jobId);
-    if (lease !== undefined && lease.holder !== this.nodeId) this.bus.send('job:download', { jobId, taskId: taskId ?? null, bytes, delta } satisfies Download, lease.holder);
+    const leader = this.currentLeader(jobId);
+    if (leader === undefined || leader === this.nodeId) return;
+    let batch = this.downloads.get(leader);
+    if (batch === undefined) this.downloads.set(leader, (batch = []));
+    batch.push({ jobId, taskId: taskId ?? null, bytes, delta });
+    this.downloadFlush ??= setTimeout(() => this.flushDownloads(), DOWNLOAD_BATCH_MS);
+  }
+
+  judges(jobId: string, round: number): boolean {
+    return this.rounds?.judges(jobId, round) === true;
+  }
+
+  /** One message per leader with the downloads served since the last (the leader only sums them into its rows). */
+  private flushDownloads(): void {
+    this.downloadFlush = undefined;
+    for (const [leader, batch] of this.downloads) this.bus.send('job:downloads', batch, leader);
+    this.downloads.clear();
   }
 
   roundOpened(round: HierarchicalRound): void {
@@ -159,13 +184,28 @@ export class ClusterNode implements JobCluster {
     return { partials, lost: lost.length === 0 ? undefined : `partial sums were lost: ${lost.join('; ')}` };
   }
 
-  /** The node holding the job's lease now; NODE_UNAVAILABLE while none does (a takeover is under way). */
+  /** The node holding the job's lease, as read at most LEADER_CACHE_MS ago (undefined: none holds it). */
+  private currentLeader(jobId: string): string | undefined {
+    const now = Date.now();
+    let known = this.leaders.get(jobId);
+    if (known === undefined || known.until < now) {
+      known = { holder: this.leases.current(jobId)?.holder, until: now + LEADER_CACHE_MS };
+      this.leaders.set(jobId, known);
+    }
+    return known.holder;
+  }
+
+  /**
+   * Where to send a message for the job (one sent to a leader that just lost the job is refused there, and its sender
+   * retries); NODE_UNAVAILABLE while no other node holds the lease (a takeover is under way).
+   */
   private leaderOf(jobId: string): string {
-    const lease = this.leases.current(jobId);
-    if (lease === undefined || lease.holder === this.nodeId) {
+    const holder = this.currentLeader(jobId);
+    if (holder === undefined || holder === this.nodeId) {
+      this.leaders.delete(jobId);
       throw new ShoalError('NODE_UNAVAILABLE', `no coordinator node runs job ${jobId} at the moment (its leader is being replaced); retry shortly`, { details: { jobId } });
     }
-    return lease.holder;
+    return holder;
   }
 
   private renewAll(): void {

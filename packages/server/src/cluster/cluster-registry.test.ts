@@ -19,7 +19,7 @@ function cluster(ids: string[], options = PRESENCE) {
   const hub = new MemoryBusHub();
   const emitted: string[] = [];
   const nodes = ids.map((id) => {
-    const registry = new ClusterRegistry(new ClusterBus(id, hub.transport(id)), (clientId, event) => void emitted.push(`${id}->${clientId}:${event}`), options);
+    const registry = new ClusterRegistry(new ClusterBus(id, hub.transport(id)), (_node, clientId, event) => void emitted.push(`${id}->${clientId}:${event}`), options);
     registries.push(registry);
     return registry;
   });

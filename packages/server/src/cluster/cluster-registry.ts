@@ -19,8 +19,8 @@ export interface PresenceEntry {
   busyWith?: string | undefined;
 }
 
-/** Emits to a client's room (on whichever node holds it). */
-export type RoomEmit = (clientId: string, event: string, payload: unknown) => void;
+/** Sends a message to a client held by the node `nodeId`. */
+export type RoomEmit = (nodeId: string, clientId: string, event: string, payload: unknown) => void;
 
 /** A client held by another node. */
 export class RemoteConnection implements ClientConnection {
@@ -32,7 +32,7 @@ export class RemoteConnection implements ClientConnection {
   ) {}
 
   send(event: string, payload: unknown): void {
-    this.emit(this.clientId, event, payload);
+    this.emit(this.nodeId, this.clientId, event, payload);
   }
 
   disconnect(reason: string): void {

@@ -12,8 +12,11 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import { credentialsFromHeaders } from '../auth/http-credentials.js';
 import type { Authenticator } from '../auth/principal.js';
 import type { Clock } from '../time/clock.js';
+import { ProgressThrottle } from './progress-throttle.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often a job's round progress may reach the consoles (progress-throttle.ts). */
+const PROGRESS_INTERVAL_MS = 250;
 
 type Payload<E extends keyof ConsoleServerToClientEvents> = Parameters<ConsoleServerToClientEvents[E]>[0];
 type Forward = <E extends keyof ConsoleServerToClientEvents>(event: E, toWire: (...args: CoordinatorEventMap[E]) => Payload<E>) => void;
@@ -75,9 +78,16 @@ export class ConsoleGateway {
     namespace.on('connection', (socket) => this.deps.logger.debug({ principal: socket.data.principal }, 'console connected'));
 
     const { events } = this.deps;
-    const subscriptions: (() => void)[] = [];
+    const throttle = new ProgressThrottle<Payload<'round:progress'>>(this.deps.clock, PROGRESS_INTERVAL_MS, (payload) => namespace.emit('round:progress', payload));
+    const subscriptions: (() => void)[] = [() => throttle.stop()];
     forwardConsoleEvents((event, toWire) => {
-      const listener = (...args: Parameters<typeof toWire>) => void namespace.emit(event, toWire(...args));
+      const listener = (...args: Parameters<typeof toWire>) => {
+        const payload = toWire(...args);
+        const jobId = (payload as { jobId?: string }).jobId;
+        if (event === 'round:progress') return throttle.progress(jobId!, payload as Payload<'round:progress'>);
+        if (jobId !== undefined) throttle.flush(jobId);
+        namespace.emit(event, payload);
+      };
       // Node's typed EventEmitter cannot relate a generic event name to its listener; `Forward` checks the pair.
       events.on(event, listener as never);
       subscriptions.push(() => events.off(event, listener as never));

@@ -5,8 +5,17 @@
  */
 import type { EvaluateResult, FitResult, MessageOf } from '@shoal/protocol';
 import type { PartialSum } from '@shoal/strategy';
+import type { RemoteJudgement } from '../rounds/fit-round.js';
 import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
 import type { JobRecord } from '../store/records.js';
+
+/** An upload another node checked for a hierarchical round (its bytes stay there), as the leader judges it. */
+export interface RemoteFitReport {
+  clientId: string;
+  result: FitResult;
+  bytes: number;
+  judgement: RemoteJudgement;
+}
 
 /** A client's message for a job, as it crosses to the job's leader. */
 export type ForwardedMessage =
@@ -42,6 +51,8 @@ export interface JobCluster {
   forward(jobId: string, message: ForwardedMessage): Promise<void>;
   /** Runs an administrator's command on the job's leader. */
   command(jobId: string, command: JobCommand): Promise<JobRecord>;
-  /** Tells the leader of bytes served by this node for one of its tasks (a download from any node counts). */
+  /** Tells the leader of bytes served by this node for one of its tasks (a download from any node counts; sent in batches). */
   download(jobId: string, taskId: string | undefined, bytes: number, delta: boolean): void;
+  /** Whether this node checks uploads for the job's round, which another node leads (hierarchical aggregation). */
+  judges(jobId: string, round: number): boolean;
 }

@@ -1,6 +1,6 @@
 /** Drives one job through its rounds: wait for clients, open a round, await its close, record the new version, evaluate. */
-import type { RemoteJudgement } from '../rounds/fit-round.js';
-import { totalElements, type EvaluateResult, type FitResult } from '@shoal/protocol';
+import { ShoalError, totalElements, type EvaluateResult, type FitResult, type WireError } from '@shoal/protocol';
+import type { RemoteFitReport } from './job-cluster.js';
 import type { Strategy } from '@shoal/strategy';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../store/records.js';
@@ -164,9 +164,24 @@ export class JobRunner {
     return true;
   }
 
-  /** An upload a cluster node judged for the open round; throws the refusal the node passes to its client. */
-  handleFitReport(report: { clientId: string; result: FitResult; bytes: number; nodeId: string; judgement: RemoteJudgement }): void {
-    this.inbound.fitReport(report.clientId, report.result, report.bytes, report.nodeId, report.judgement);
+  /**
+   * Uploads a cluster node judged for the open round, with their contribution writes in one transaction: for each, the
+   * refusal the node passes to its client, or null. A lost lease fails the whole batch.
+   */
+  handleFitReports(nodeId: string, reports: readonly RemoteFitReport[]): (WireError | null)[] {
+    return this.ledger.batched(() =>
+      reports.map((report) => {
+        try {
+          if (report.result.jobId !== this.job.id) throw new ShoalError('VALIDATION_FAILED', `a report for job ${report.result.jobId} came in a batch for job ${this.job.id}`);
+          this.inbound.fitReport(report.clientId, report.result, report.bytes, nodeId, report.judgement);
+          return null;
+        } catch (error) {
+          const failure = ShoalError.from(error);
+          if (failure.code === 'LEASE_LOST') throw failure;
+          return failure.toWire();
+        }
+      }),
+    );
   }
 
   /** Routes an uploaded update; throws the ShoalError whose code the client receives. */

@@ -1,6 +1,6 @@
 /** Creates, resumes and stops jobs, and routes client messages to the runner of the job they name. */
 import { randomBytes } from 'node:crypto';
-import { ShoalError, parseMessage, totalElements, type EvaluateResult, type FitResult, type MessageOf } from '@shoal/protocol';
+import { ShoalError, parseMessage, totalElements, type EvaluateResult, type FitResult, type MessageOf, type WireError } from '@shoal/protocol';
 import { JobRunner, type RunnerContext } from './job-runner.js';
 import { normalizeJobConfig } from './job-config.js';
 import { fitToMemory } from './strategy-config.js';
@@ -9,9 +9,8 @@ import { encodeWeights } from '../models/model-versions.js';
 import { classifyJob } from '../rounds/inbound-classification.js';
 import { abandonedRound } from '../rounds/round-state.js';
 import type { SecureInbound } from '../rounds/secure/secure-round-inbound.js';
-import type { RemoteJudgement } from '../rounds/fit-round.js';
 import type { JobRecord, JobStatus } from '../store/records.js';
-import type { ForwardedMessage, JobCluster, JobCommand } from './job-cluster.js';
+import type { ForwardedMessage, JobCluster, JobCommand, RemoteFitReport } from './job-cluster.js';
 import { deliver } from './inbound-delivery.js';
 
 export { INTERRUPTED_REASON } from '../rounds/round-state.js';
@@ -36,10 +35,12 @@ export class JobService {
     return { registry, updates, codecs, frameLimits, store };
   }
 
-  /** An upload a cluster node judged for a round of a job this node runs. */
-  fitReport(report: { clientId: string; result: FitResult; bytes: number; nodeId: string; judgement: RemoteJudgement }): void {
-    const runner = this.runner(report.result.jobId);
-    this.fenced(report.result.jobId, () => runner.handleFitReport(report));
+  /** Uploads a cluster node judged for a round of a job this node runs, as one batch: each one's refusal, or null. */
+  fitReports(jobId: string, nodeId: string, reports: readonly RemoteFitReport[]): (WireError | null)[] {
+    const runner = this.runner(jobId);
+    let answers: (WireError | null)[] = [];
+    this.fenced(jobId, () => void (answers = runner.handleFitReports(nodeId, reports)));
+    return answers;
   }
 
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
@@ -247,7 +248,9 @@ export class JobService {
   }
 
   private inbound(message: ForwardedMessage, jobId: string): void | Promise<void> {
-    if (!this.runners.has(jobId) && this.ledElsewhere(this.ctx.store.getJob(jobId))) return this.cluster!.forward(jobId, message);
+    // An upload for a round announced by its leader needs no look at the job: the round is led elsewhere.
+    const announced = message.kind === 'fit:result' && this.cluster?.judges(jobId, message.result.round) === true;
+    if (!this.runners.has(jobId) && (announced || this.ledElsewhere(this.ctx.store.getJob(jobId)))) return this.cluster!.forward(jobId, message);
     this.receiveHere(message, jobId);
   }
 

@@ -77,7 +77,7 @@ export async function recordFitRound(
   if (outcome?.metrics.strategyClipNorm !== undefined) metricsOfRound.strategyClipNorm = outcome.metrics.strategyClipNorm;
   if (outcome?.diagnostics !== undefined) {
     const flagged = flagRound(outcome.diagnostics, job.config.outlierThreshold);
-    for (const { clientId, patch } of flagged.contributions) store.updateContribution(job.id, round, clientId, patch);
+    store.updateContributions(job.id, round, flagged.contributions);
     Object.assign(metricsOfRound, flagged.metrics);
     metrics.outlierUpdates.inc(flagged.outlierIds.length);
     if (flagged.outlierIds.length > 0) log.warn({ round, outliers: flagged.outlierIds }, 'updates flagged as outliers');

@@ -7,13 +7,13 @@ import type { RunnerContext } from './runner-context.js';
 import type { AcceptedUpdate, ContributionChange, RoundOutcome, RoundState } from './round-state.js';
 import type { VerifiedUpload } from '../identity/update-verifier.js';
 
-import type { ContributionPatch } from '../store/store.js';
+import type { ContributionChangeRow, ContributionPatch } from '../store/store.js';
 
 export type { ContributionPatch };
 
 export interface RoundLedgerDependencies {
   jobId: string;
-  store: Pick<RunnerContext['store'], 'updateContribution' | 'addBytesDown'>;
+  store: Pick<RunnerContext['store'], 'updateContribution' | 'updateContributions' | 'addBytesDown' | 'addBytesDownRows'>;
   metrics: Pick<RunnerContext['metrics'], 'updates' | 'bytesUp' | 'bytesDown'>;
   events: Pick<RunnerContext['events'], 'emit'>;
   updates: Pick<RunnerContext['updates'], 'verify' | 'accepted'>;
@@ -33,7 +33,33 @@ export function patchOf(change: ContributionChange, bytesUp?: number): Contribut
 }
 
 export class RoundLedger {
+  /** While `batched` runs: the contribution writes held back, by round, for one write when it returns. */
+  private held: Map<number, ContributionChangeRow[]> | undefined;
+
   constructor(private readonly deps: RoundLedgerDependencies) {}
+
+  /**
+   * Runs `body` with the contribution writes it causes held back and written together when it returns, one
+   * transaction per round (a cluster node's batch of uploads: one trip to the database instead of one per upload).
+   */
+  batched<T>(body: () => T): T {
+    if (this.held !== undefined) return body();
+    const held = (this.held = new Map());
+    try {
+      return body();
+    } finally {
+      this.held = undefined;
+      for (const [round, changes] of held) this.deps.store.updateContributions(this.deps.jobId, round, changes);
+    }
+  }
+
+  private write(round: number, clientId: string, patch: ContributionPatch): void {
+    const held = this.held;
+    if (held === undefined) return this.deps.store.updateContribution(this.deps.jobId, round, clientId, patch);
+    const changes = held.get(round);
+    if (changes === undefined) held.set(round, [{ clientId, patch }]);
+    else changes.push({ clientId, patch });
+  }
 
   /** The device-signature check of an upload (identity): throws the refusal code; returns the hash to remember once accepted. */
   verifyUpload(round: number, clientId: string, report: UploadReport, payload: Uint8Array): VerifiedUpload {
@@ -46,7 +72,7 @@ export class RoundLedger {
    * in the byte metric, and an accepted contribution in the update metric.
    */
   record(round: number, clientId: string, patch: ContributionPatch): void {
-    this.deps.store.updateContribution(this.deps.jobId, round, clientId, patch);
+    this.write(round, clientId, patch);
     if (patch.bytesUp !== undefined) this.deps.metrics.bytesUp.inc(patch.bytesUp);
     if (patch.status === 'accepted') this.deps.metrics.updates.inc({ outcome: 'accepted' });
   }
@@ -74,7 +100,7 @@ export class RoundLedger {
    * the byte metric (nothing of them was taken in).
    */
   apply(round: number, change: ContributionChange | undefined, bytesUp?: number): void {
-    if (change !== undefined) this.deps.store.updateContribution(this.deps.jobId, round, change.clientId, patchOf(change, bytesUp));
+    if (change !== undefined) this.write(round, change.clientId, patchOf(change, bytesUp));
   }
 
   /** An upload the open round refused, counted by its code. */
@@ -90,7 +116,7 @@ export class RoundLedger {
 
   /** Model bytes already in the metric, summed per round and client by DownloadAccounting, written to their rows. */
   writeBytesDown(rows: readonly { round: number; clientId: string; bytes: number }[]): void {
-    for (const { round, clientId, bytes } of rows) this.deps.store.addBytesDown(this.deps.jobId, round, clientId, bytes);
+    this.deps.store.addBytesDownRows(this.deps.jobId, rows);
   }
 
   /** The round's counts as the console shows them live. */

@@ -8,18 +8,34 @@ import { statements, type Statements } from './prepared-statements.js';
 import type { ContributionRecord } from './records.js';
 import { contributionFromRow } from './row-mappers.js';
 import type { Row } from './row-values.js';
-import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from './store.js';
+import type { BytesDownRow, ContributionChangeRow, ContributionPatch, ContributionsPort, KeysetPage, StorePage } from './store.js';
 
 export class ContributionRecords implements ContributionsPort {
   private readonly sql: Statements;
   // Each wrapped once: better-sqlite3 builds a transaction function's begin/commit variants on every db.transaction call.
   private readonly patchRow: (jobId: string, round: number, clientId: string, patch: ContributionPatch) => void;
   private readonly addRowBytesDown: (jobId: string, round: number, clientId: string, bytes: number) => void;
+  private readonly patchRows: (jobId: string, round: number, changes: readonly ContributionChangeRow[]) => void;
+  private readonly addRowsBytesDown: (jobId: string, rows: readonly BytesDownRow[]) => void;
 
   constructor(private readonly db: Database.Database) {
     this.sql = statements(db);
     this.patchRow = db.transaction((jobId: string, round: number, clientId: string, patch: ContributionPatch) => this.patch(jobId, round, clientId, patch));
     this.addRowBytesDown = db.transaction((jobId: string, round: number, clientId: string, bytes: number) => this.bytesDown(jobId, round, clientId, bytes));
+    this.patchRows = db.transaction((jobId: string, round: number, changes: readonly ContributionChangeRow[]) => {
+      for (const { clientId, patch } of changes) this.patch(jobId, round, clientId, patch);
+    });
+    this.addRowsBytesDown = db.transaction((jobId: string, rows: readonly BytesDownRow[]) => {
+      for (const { round, clientId, bytes } of rows) this.bytesDown(jobId, round, clientId, bytes);
+    });
+  }
+
+  updateContributions(jobId: string, round: number, changes: readonly ContributionChangeRow[]): void {
+    if (changes.length > 0) this.patchRows(jobId, round, changes);
+  }
+
+  addBytesDownRows(jobId: string, rows: readonly BytesDownRow[]): void {
+    if (rows.length > 0) this.addRowsBytesDown(jobId, rows);
   }
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {

@@ -21,7 +21,7 @@ import { VersionRecords } from './version-records.js';
 import { VersionRetention } from './version-retention.js';
 import type { RetentionPolicy } from '../jobs/job-config.js';
 import type { ClientRecord, ContributionRecord, JobRecord, JobStatus, ModelVersionRecord, RoundRecord } from './records.js';
-import type { ClientQuery, ContributionPatch, KeysetPage, LatestRoundFilter, NewModelVersion, RecentContribution, RoundClose, Store, StorePage } from './store.js';
+import type { BytesDownRow, ClientQuery, ContributionChangeRow, ContributionPatch, KeysetPage, LatestRoundFilter, NewModelVersion, RecentContribution, RoundClose, Store, StorePage } from './store.js';
 
 
 export class SqliteStore implements Store {
@@ -153,6 +153,12 @@ export class SqliteStore implements Store {
   }
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
     this.contributions.addBytesDown(jobId, round, clientId, bytes);
+  }
+  updateContributions(jobId: string, round: number, changes: readonly ContributionChangeRow[]): void {
+    this.contributions.updateContributions(jobId, round, changes);
+  }
+  addBytesDownRows(jobId: string, rows: readonly BytesDownRow[]): void {
+    this.contributions.addBytesDownRows(jobId, rows);
   }
   listContributions(jobId: string, round: number): ContributionRecord[] {
     return this.contributions.listContributions(jobId, round);

@@ -101,3 +101,16 @@ export interface LeasesPort {
   /** Jobs whose status is running or paused and whose lease is missing or expired, oldest first, at most `limit`. */
   orphaned(limit: number): string[];
 }
+
+/** One contribution's patch, in a batch of one round's (ContributionsPort.updateContributions). */
+export interface ContributionChangeRow {
+  clientId: string;
+  patch: ContributionPatch;
+}
+
+/** Bytes served to one contribution, in a batch (ContributionsPort.addBytesDownRows). */
+export interface BytesDownRow {
+  round: number;
+  clientId: string;
+  bytes: number;
+}

@@ -24,10 +24,10 @@ import type {
   SessionRecord,
 } from './records.js';
 import { CLIENT_SORT_KEYS } from './store-shapes.js';
-import type { NewModelVersion, ContributionPatch, ClientSortKey, ClientQuery, RecentContribution, StatusChange, KeysetPage, StorePage, RoundClose, JobLease, LeasesPort } from './store-shapes.js';
+import type { NewModelVersion, ContributionPatch, ClientSortKey, ClientQuery, RecentContribution, StatusChange, KeysetPage, StorePage, RoundClose, JobLease, LeasesPort, ContributionChangeRow, BytesDownRow } from './store-shapes.js';
 
 export { CLIENT_SORT_KEYS };
-export type { NewModelVersion, ContributionPatch, ClientSortKey, ClientQuery, RecentContribution, StatusChange, KeysetPage, StorePage, RoundClose, JobLease, LeasesPort };
+export type { NewModelVersion, ContributionPatch, ClientSortKey, ClientQuery, RecentContribution, StatusChange, KeysetPage, StorePage, RoundClose, JobLease, LeasesPort, ContributionChangeRow, BytesDownRow };
 
 export interface JobsPort {
   /** Stores a new job and its version 0, in one transaction. */
@@ -72,6 +72,10 @@ export interface ContributionsPort {
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void;
   /** Adds downloaded bytes to one contribution and to its job's bytesDown; an unknown contribution changes nothing. */
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void;
+  /** updateContribution for each change, in one transaction (one round trip on PostgreSQL). */
+  updateContributions(jobId: string, round: number, changes: readonly ContributionChangeRow[]): void;
+  /** addBytesDown for each row, in one transaction. */
+  addBytesDownRows(jobId: string, rows: readonly BytesDownRow[]): void;
   /** The round's contributions by client id. */
   listContributions(jobId: string, round: number): ContributionRecord[];
   /** The round's contributions with client ids above `page.after` (byte-wise), by client id. */

@@ -5,7 +5,8 @@
 import { rowsToRead, storePage } from '../keyset-page.js';
 import type { ContributionRecord } from '../records.js';
 import { contributionFromRow } from '../row-mappers.js';
-import type { ContributionPatch, ContributionsPort, KeysetPage, StorePage } from '../store.js';
+import type { BytesDownRow, ContributionChangeRow, ContributionPatch, ContributionsPort, KeysetPage, StorePage } from '../store.js';
+import { foldBytesDown, foldChanges } from '../contribution-batches.js';
 import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
@@ -23,6 +24,32 @@ const PATCH = `UPDATE contributions SET status = COALESCE($1, status),
 const withJobTotal = (update: string, column: 'bytes_up' | 'bytes_down', bytes: string): string =>
   `WITH changed AS (${update} RETURNING job_id) UPDATE jobs SET ${column} = ${column} + ${bytes} WHERE id IN (SELECT job_id FROM changed) AND ${bytes} <> 0`;
 
+/** A batch of patches as one statement: one array per column, a row per client (foldChanges made them one each). */
+const PATCH_MANY = `WITH changed AS (
+    UPDATE contributions c SET status = COALESCE(v.status, c.status),
+      error_code = CASE WHEN v.clear_error THEN NULL ELSE COALESCE(v.error_code, c.error_code) END,
+      num_examples = COALESCE(v.num_examples, c.num_examples), bytes_up = c.bytes_up + COALESCE(v.bytes_up, 0),
+      loss = COALESCE(v.loss, c.loss), accuracy = COALESCE(v.accuracy, c.accuracy), duration_ms = COALESCE(v.duration_ms, c.duration_ms),
+      weight = COALESCE(v.weight, c.weight), update_norm = COALESCE(v.update_norm, c.update_norm),
+      distance_to_aggregate = COALESCE(v.distance, c.distance_to_aggregate), outlier = COALESCE(v.outlier, c.outlier), updated_at = $14
+    FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::bigint[], $6::bigint[], $7::double precision[], $8::double precision[],
+        $9::double precision[], $10::double precision[], $11::double precision[], $12::double precision[], $13::smallint[])
+      AS v(client_id, status, clear_error, error_code, num_examples, bytes_up, loss, accuracy, duration_ms, weight, update_norm, distance, outlier)
+    WHERE c.job_id = $15 AND c.round = $16 AND c.client_id = v.client_id
+    RETURNING COALESCE(v.bytes_up, 0) AS bytes)
+  UPDATE jobs SET bytes_up = bytes_up + (SELECT SUM(bytes) FROM changed) WHERE id = $15 AND (SELECT COALESCE(SUM(bytes), 0) FROM changed) <> 0`;
+
+/** Bytes down of a batch as one statement (foldBytesDown made each (round, client) one row). */
+const BYTES_DOWN_MANY = `WITH changed AS (
+    UPDATE contributions c SET bytes_down = c.bytes_down + v.bytes
+    FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(round, client_id, bytes)
+    WHERE c.job_id = $1 AND c.round = v.round AND c.client_id = v.client_id
+    RETURNING v.bytes)
+  UPDATE jobs SET bytes_down = bytes_down + (SELECT SUM(bytes) FROM changed) WHERE id = $1 AND (SELECT COALESCE(SUM(bytes), 0) FROM changed) <> 0`;
+
+const column = <T>(changes: readonly ContributionChangeRow[], pick: (patch: ContributionPatch) => T | undefined): (T | null)[] =>
+  changes.map(({ patch }) => pick(patch) ?? null);
+
 export class PgContributionRecords implements ContributionsPort {
   constructor(
     private readonly sql: SqlSession,
@@ -30,6 +57,46 @@ export class PgContributionRecords implements ContributionsPort {
   ) {}
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
+    this.fence.write(jobId, () => this.patch(jobId, round, clientId, patch));
+  }
+
+  addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
+    this.fence.write(jobId, () => this.bytesDown(jobId, round, clientId, bytes));
+  }
+
+  /** One statement for the batch, whatever its size. */
+  updateContributions(jobId: string, round: number, changes: readonly ContributionChangeRow[]): void {
+    if (changes.length === 0) return;
+    const rows = foldChanges(changes);
+    const values = [
+      rows.map((row) => row.clientId),
+      column(rows, (patch) => patch.status),
+      rows.map(({ patch }) => patch.clearErrorCode === true),
+      column(rows, (patch) => patch.errorCode),
+      column(rows, (patch) => patch.numExamples),
+      column(rows, (patch) => patch.bytesUp),
+      column(rows, (patch) => patch.loss),
+      column(rows, (patch) => patch.accuracy),
+      column(rows, (patch) => patch.durationMs),
+      column(rows, (patch) => patch.weight),
+      column(rows, (patch) => patch.updateNorm),
+      column(rows, (patch) => patch.distanceToAggregate),
+      column(rows, (patch) => (patch.outlier === undefined ? undefined : patch.outlier ? 1 : 0)),
+      Date.now(),
+      jobId,
+      round,
+    ];
+    this.fence.write(jobId, () => this.sql.write(PATCH_MANY, values));
+  }
+
+  addBytesDownRows(jobId: string, rows: readonly BytesDownRow[]): void {
+    if (rows.length === 0) return;
+    const folded = foldBytesDown(rows);
+    const values = [jobId, folded.map((row) => row.round), folded.map((row) => row.clientId), folded.map((row) => row.bytes)];
+    this.fence.write(jobId, () => this.sql.write(BYTES_DOWN_MANY, values));
+  }
+
+  private patch(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
     const values = [
       patch.status ?? null,
       patch.clearErrorCode === true,
@@ -48,12 +115,12 @@ export class PgContributionRecords implements ContributionsPort {
       round,
       clientId,
     ];
-    this.fence.write(jobId, () => this.sql.run(withJobTotal(PATCH, 'bytes_up', 'COALESCE($5::bigint, 0)'), values));
+    this.sql.write(withJobTotal(PATCH, 'bytes_up', 'COALESCE($5::bigint, 0)'), values);
   }
 
-  addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
+  private bytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
     const update = 'UPDATE contributions SET bytes_down = bytes_down + $1 WHERE job_id = $2 AND round = $3 AND client_id = $4';
-    this.fence.write(jobId, () => this.sql.run(withJobTotal(update, 'bytes_down', '$1::bigint'), [bytes, jobId, round, clientId]));
+    this.sql.write(withJobTotal(update, 'bytes_down', '$1::bigint'), [bytes, jobId, round, clientId]);
   }
 
   listContributions(jobId: string, round: number): ContributionRecord[] {

@@ -70,7 +70,7 @@ export class PgDeviceRecords implements DevicesPort {
 
   recordPayload(jobId: string, round: number, clientId: string, payloadSha256: string): void {
     const update = 'UPDATE contributions SET payload_sha256 = $1 WHERE job_id = $2 AND round = $3 AND client_id = $4';
-    this.fence.write(jobId, () => this.sql.run(update, [payloadSha256, jobId, round, clientId]));
+    this.fence.write(jobId, () => this.sql.write(update, [payloadSha256, jobId, round, clientId]));
   }
 
   payloadSeen(jobId: string, clientId: string, payloadSha256: string): boolean {

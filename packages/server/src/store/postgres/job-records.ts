@@ -37,6 +37,6 @@ export class PgJobRecords implements JobsPort {
   }
 
   setJobStatus(id: string, status: JobStatus, reason: string | undefined, at: number): void {
-    this.fence.write(id, () => this.sql.run('UPDATE jobs SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4', [status, reason ?? null, at, id]));
+    this.fence.write(id, () => this.sql.write('UPDATE jobs SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4', [status, reason ?? null, at, id]));
   }
 }

@@ -43,12 +43,11 @@ export class LeaseFence {
   private checked<T>(jobId: string, body: () => T): T {
     const lease = this.held.get(jobId);
     if (lease === undefined || this.checking.has(jobId)) return body();
-    const row = this.sql.get('SELECT 1 AS held FROM job_leases WHERE job_id = $1 AND holder = $2 AND epoch = $3 FOR SHARE', [jobId, lease.holder, lease.epoch]);
-    if (row === undefined) {
-      throw new ShoalError('LEASE_LOST', `job ${jobId}: the lease of ${lease.holder} at epoch ${lease.epoch} was taken over; the write was refused`, {
-        details: { jobId, holder: lease.holder, epoch: lease.epoch },
-      });
-    }
+    // Sent with the body's first statement: the database refuses the whole transaction there when the row is gone.
+    const lost = new ShoalError('LEASE_LOST', `job ${jobId}: the lease of ${lease.holder} at epoch ${lease.epoch} was taken over; the write was refused`, {
+      details: { jobId, holder: lease.holder, epoch: lease.epoch },
+    });
+    this.sql.requireRow('SELECT 1 AS held FROM job_leases WHERE job_id = $1 AND holder = $2 AND epoch = $3 FOR SHARE', [jobId, lease.holder, lease.epoch], lost);
     this.checking.add(jobId);
     try {
       return body();

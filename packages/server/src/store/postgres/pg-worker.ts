@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { ShoalError } from '@shoal/protocol';
 import { serveSyncBridge, type BridgeEnd } from './sync-bridge.js';
-import type { PgRequest, PgResult, PgWorkerOptions } from './pg-messages.js';
+import type { PgRequest, PgResult, PgStep, PgWorkerOptions } from './pg-messages.js';
 import { quoteIdentifier } from './sql-session.js';
 
 const INT8 = 20;
@@ -74,12 +74,38 @@ async function endTransaction(statement: 'COMMIT' | 'ROLLBACK'): Promise<void> {
   }
 }
 
+const NO_ROWS: PgResult = { rows: [], rowCount: 0 };
+
+async function query(text: string, values: readonly unknown[]): Promise<PgResult> {
+  const result = await (transaction ?? pool).query({ name: statementName(text), text, values: values.map(toParameter) });
+  return { rows: result.rows as PgResult['rows'], rowCount: result.rowCount ?? 0 };
+}
+
+async function runScript(steps: readonly PgStep[]): Promise<PgResult> {
+  let last = NO_ROWS;
+  try {
+    for (const step of steps) {
+      if (step.kind !== 'query') {
+        last = await handle(step);
+        continue;
+      }
+      last = await query(step.text, step.values);
+      if (step.requireRow !== undefined && last.rows.length === 0) throw ShoalError.fromWire(step.requireRow);
+    }
+    return last;
+  } catch (error) {
+    // The caller's transaction is over: nothing after the failed step ran, and nothing before it stays.
+    await endTransaction('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 async function handle(request: PgRequest): Promise<PgResult> {
   switch (request.kind) {
-    case 'query': {
-      const result = await (transaction ?? pool).query({ name: statementName(request.text), text: request.text, values: request.values.map(toParameter) });
-      return { rows: result.rows as PgResult['rows'], rowCount: result.rowCount ?? 0 };
-    }
+    case 'query':
+      return query(request.text, request.values);
+    case 'script':
+      return runScript(request.steps);
     case 'exec':
       await (transaction ?? pool).query(request.text);
       return { rows: [], rowCount: 0 };

@@ -24,25 +24,25 @@ export class PgRoundRecords implements RoundsPort {
    */
   startRound(round: RoundRecord, clientIds: readonly string[]): void {
     this.fence.transaction(round.jobId, () => {
-      this.sql.run(
+      this.sql.write(
         `INSERT INTO rounds (job_id, round, status, status_reason, started_at, ended_at, deadline_at, selected, reported, failed, model_version, metrics)
          VALUES ($1, $2, $3, NULL, $4, NULL, $5, $6, 0, 0, NULL, '{}')
          ON CONFLICT (job_id, round) DO UPDATE SET status = excluded.status, status_reason = NULL, started_at = excluded.started_at, ended_at = NULL,
            deadline_at = excluded.deadline_at, selected = excluded.selected, reported = 0, failed = 0, model_version = NULL, metrics = '{}'`,
         [round.jobId, round.round, round.status, round.startedAt, round.deadlineAt ?? null, clientIds.length],
       );
-      this.sql.run(
+      this.sql.write(
         `WITH removed AS (DELETE FROM contributions WHERE job_id = $1 AND round = $2 RETURNING bytes_up, bytes_down)
          UPDATE jobs SET bytes_up = bytes_up - (SELECT COALESCE(SUM(bytes_up), 0) FROM removed),
            bytes_down = bytes_down - (SELECT COALESCE(SUM(bytes_down), 0) FROM removed) WHERE id = $1`,
         [round.jobId, round.round],
       );
       // One statement for the whole selection, however many clients: the ids go as one array.
-      this.sql.run(
+      this.sql.write(
         `INSERT INTO contributions (job_id, round, client_id, status, updated_at) SELECT $1, $2, client_id, 'selected', $3 FROM unnest($4::text[]) AS client_id`,
         [round.jobId, round.round, round.startedAt, clientIds],
       );
-      this.sql.run('UPDATE jobs SET current_round = $1, updated_at = $2 WHERE id = $3', [round.round, round.startedAt, round.jobId]);
+      this.sql.write('UPDATE jobs SET current_round = $1, updated_at = $2 WHERE id = $3', [round.round, round.startedAt, round.jobId]);
     });
   }
 
@@ -50,11 +50,11 @@ export class PgRoundRecords implements RoundsPort {
   finishRound(round: RoundClose, version: NewModelVersion | undefined): void {
     this.fence.transaction(round.jobId, () => {
       if (version !== undefined) this.versions.insert(round.jobId, version);
-      this.sql.run(
+      this.sql.write(
         `UPDATE rounds SET status = $1, status_reason = $2, ended_at = $3, reported = $4, failed = $5, model_version = $6, metrics = $7 WHERE job_id = $8 AND round = $9`,
         [round.status, round.statusReason ?? null, round.endedAt ?? null, round.reported, round.failed, version?.version ?? null, JSON.stringify(round.metrics), round.jobId, round.round],
       );
-      this.sql.run('UPDATE jobs SET updated_at = $1, latest_version = COALESCE($2::bigint, latest_version) WHERE id = $3', [
+      this.sql.write('UPDATE jobs SET updated_at = $1, latest_version = COALESCE($2::bigint, latest_version) WHERE id = $3', [
         round.endedAt ?? Date.now(),
         version?.version ?? null,
         round.jobId,
@@ -63,7 +63,7 @@ export class PgRoundRecords implements RoundsPort {
   }
 
   updateRoundMetrics(jobId: string, round: number, metrics: RoundMetrics): void {
-    this.fence.write(jobId, () => this.sql.run('UPDATE rounds SET metrics = $1 WHERE job_id = $2 AND round = $3', [JSON.stringify(metrics), jobId, round]));
+    this.fence.write(jobId, () => this.sql.write('UPDATE rounds SET metrics = $1 WHERE job_id = $2 AND round = $3', [JSON.stringify(metrics), jobId, round]));
   }
 
   getRound(jobId: string, round: number): RoundRecord | undefined {

@@ -13,7 +13,7 @@ export class PgStrategyStateRecords implements StrategyStatesPort {
 
   save(jobId: string, version: number, state: StrategyState): void {
     const { layout, tensors } = encodeStrategyState(state);
-    const save = (): number => this.sql.run(
+    const save = (): void => this.sql.write(
       `INSERT INTO strategy_states (job_id, version, scalars, tensors) VALUES ($1, $2, $3, $4)
        ON CONFLICT (job_id, version) DO UPDATE SET scalars = excluded.scalars, tensors = excluded.tensors`,
       [jobId, version, layout, tensors],
@@ -27,6 +27,6 @@ export class PgStrategyStateRecords implements StrategyStatesPort {
   }
 
   pruneBefore(jobId: string, version: number): void {
-    this.fence.write(jobId, () => this.sql.run('DELETE FROM strategy_states WHERE job_id = $1 AND version < $2', [jobId, version]));
+    this.fence.write(jobId, () => this.sql.write('DELETE FROM strategy_states WHERE job_id = $1 AND version < $2', [jobId, version]));
   }
 }

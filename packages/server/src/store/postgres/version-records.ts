@@ -21,7 +21,7 @@ export class PgVersionRecords implements StoredVersions {
 
   /** Called inside the transaction of the job or round that produced the version. */
   insert(jobId: string, version: NewModelVersion): void {
-    const insert = (): number => this.sql.run(
+    const insert = (): void => this.sql.write(
       `INSERT INTO model_versions (job_id, version, round, parent_version, created_at, byte_length, weights, central_accuracy, central_loss)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -40,7 +40,7 @@ export class PgVersionRecords implements StoredVersions {
   }
 
   setVersionEvaluation(jobId: string, version: number, accuracy: number, loss: number): void {
-    this.fence.write(jobId, () => this.sql.run('UPDATE model_versions SET central_accuracy = $1, central_loss = $2 WHERE job_id = $3 AND version = $4', [accuracy, loss, jobId, version]));
+    this.fence.write(jobId, () => this.sql.write('UPDATE model_versions SET central_accuracy = $1, central_loss = $2 WHERE job_id = $3 AND version = $4', [accuracy, loss, jobId, version]));
   }
 
   listVersions(jobId: string): ModelVersionRecord[] {
