@@ -19,12 +19,16 @@ export interface ConnectionResult {
   /** Summed over nodes. */
   rssBefore: number;
   rssHeld: number;
+  /** The same after a full garbage collection in every node (what the connections retain). */
+  rssBeforeGc: number;
+  rssHeldGc: number;
   refusals: Record<string, number>;
   /** The slowest node's /healthz at the cap, and whether every node answered 200. */
   healthz: { status: number; ms: number };
   idleCorePercent: number[];
   devicesCorePercent: number;
   dropped: number;
+  dropReasons: Record<string, number>;
 }
 
 export interface ConnectionOptions {
@@ -44,6 +48,11 @@ export interface ConnectionOptions {
 
 const sumOf = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0);
 
+/** The nodes' RSS summed, each read right after a full garbage collection in it. */
+async function collected(nodes: readonly BenchChild[]): Promise<number> {
+  return sumOf(await Promise.all(nodes.map(async (node) => (await node.request<{ rss: number }>('gc')).rss)));
+}
+
 function merge(parts: readonly Record<string, number>[]): Record<string, number> {
   const merged: Record<string, number> = {};
   for (const [code, n] of parts.flatMap((part) => Object.entries(part))) merged[code] = (merged[code] ?? 0) + n;
@@ -57,6 +66,7 @@ export async function measureConnections(options: ConnectionOptions): Promise<Co
   // seconds; the baseline is the empty nodes after that.
   await sleep(8_000);
   const rssBefore = sumOf(nodes.map((node) => rssBytes(node.pid)));
+  const rssBeforeGc = await collected(nodes);
   const deadlineAt = Date.now() + options.rampSeconds * 1000;
   const ramp = await Promise.all(
     fleet.map(({ child, node }, part) =>
@@ -104,16 +114,18 @@ export async function measureConnections(options: ConnectionOptions): Promise<Co
     idleWall += seconds;
   }
   const rssHeld = sumOf(nodes.map((node) => rssBytes(node.pid)));
+  const rssHeldGc = await collected(nodes);
   const stillSeen = await Promise.all(urls.map((url) => fleetSeen(url, options.adminToken)));
-  const parted = await Promise.all(deviceChildren.map((child) => child.request<{ dropped: number }>('disconnect')));
+  const parted = await Promise.all(deviceChildren.map((child) => child.request<{ dropped: number; dropReasons: Record<string, number> }>('disconnect')));
   const dropped = sumOf(parted.map((part) => part.dropped));
+  const dropReasons = merge(parted.map((part) => part.dropReasons));
   console.log(
-    `idle: ${idleCorePercent.map((value) => fixed(value)).join(', ')} % of a core per 10,000 (all nodes); RSS ${fixed(rssBefore / 2 ** 20)} → ${fixed(rssHeld / 2 ** 20)} MiB (${fixed((rssHeld - rssBefore) / held / 1024)} KiB per connection); hello p50/p99 ${fixed(quantile(latencies, 0.5))} / ${fixed(quantile(latencies, 0.99))} ms; refusals ${JSON.stringify(refusals)}; the nodes still see ${stillSeen.join(' / ')}, dropped ${dropped}; load ${load()}`,
+    `idle: ${idleCorePercent.map((value) => fixed(value)).join(', ')} % of a core per 10,000 (all nodes); RSS ${fixed(rssBefore / 2 ** 20)} → ${fixed(rssHeld / 2 ** 20)} MiB (${fixed((rssHeld - rssBefore) / held / 1024)} KiB per connection; after a full GC ${fixed(rssBeforeGc / 2 ** 20)} → ${fixed(rssHeldGc / 2 ** 20)} MiB, ${fixed((rssHeldGc - rssBeforeGc) / held / 1024)} KiB); hello p50/p99 ${fixed(quantile(latencies, 0.5))} / ${fixed(quantile(latencies, 0.99))} ms; refusals ${JSON.stringify(refusals)}; the nodes still see ${stillSeen.join(' / ')}, dropped ${dropped} ${JSON.stringify(dropReasons)}; load ${load()}`,
   );
   await drained(urls, options.adminToken);
   return {
     held, heldPerNode, seenPerNode, rampSeconds, helloP50: quantile(latencies, 0.5), helloP99: quantile(latencies, 0.99), failures,
-    rssBefore, rssHeld, refusals, healthz: { status, ms: slowest.ms }, idleCorePercent,
-    devicesCorePercent: (devicesCpu / idleWall) * 100, dropped,
+    rssBefore, rssHeld, rssBeforeGc, rssHeldGc, refusals, healthz: { status, ms: slowest.ms }, idleCorePercent,
+    devicesCorePercent: (devicesCpu / idleWall) * 100, dropped, dropReasons,
   };
 }

@@ -49,6 +49,14 @@ async function start(args: Record<string, unknown>): Promise<{ url: string; logF
 serveRequests(
   async (command, args) => {
     if (command === 'start') return start(args);
+    // Started with --expose-gc by the bench: what the connections retain, without the garbage V8 has not collected yet.
+    if (command === 'gc') {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      if (collect === undefined) throw new Error('the coordinator process was started without --expose-gc');
+      collect();
+      collect();
+      return { rss: process.memoryUsage().rss };
+    }
     throw new Error(`unknown command ${command}`);
   },
   async () => {

@@ -26,6 +26,8 @@ interface Device {
 
 const devices: Device[] = [];
 let dropped = 0;
+/** Why the dropped devices' sockets closed (socket.io's disconnect reasons: ping timeout, transport close, …). */
+let dropReasons: Record<string, number> = {};
 let url = '';
 const updates = new Map<string, Uint8Array>();
 const rounds = new Map<string, RoundTally>();
@@ -63,7 +65,9 @@ async function connectDevice(name: string, keep: boolean): Promise<number> {
     socket.on('disconnect', (reason) => {
       clearTimeout(device.heartbeat);
       clearInterval(device.heartbeat);
-      if (reason !== 'io client disconnect') dropped += 1;
+      if (reason === 'io client disconnect') return;
+      dropped += 1;
+      dropReasons[reason] = (dropReasons[reason] ?? 0) + 1;
     });
     devices.push(device);
     return elapsed;
@@ -186,11 +190,12 @@ async function answer(device: Device, task: FitTask): Promise<void> {
   }
 }
 
-function disconnectAll(): { disconnected: number; dropped: number } {
+function disconnectAll(): { disconnected: number; dropped: number; dropReasons: Record<string, number> } {
   const disconnected = devices.length;
   for (const device of devices.splice(0)) device.socket.disconnect();
-  const result = { disconnected, dropped };
+  const result = { disconnected, dropped, dropReasons };
   dropped = 0;
+  dropReasons = {};
   return result;
 }
 

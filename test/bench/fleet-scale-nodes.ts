@@ -44,7 +44,7 @@ export async function startNodes(options: NodeSetOptions): Promise<NodeSet> {
     [postgres, redis] = await Promise.all([store === 'postgres' ? startPostgres() : undefined, count > 1 ? startRedisServer() : undefined]);
     const urls: string[] = [];
     for (let n = 1; n <= count; n++) {
-      const node = BenchChild.start(new URL('./fleet-scale-coordinator.ts', import.meta.url), count === 1 ? 'coordinator' : `node-${n}`, { profile: true });
+      const node = BenchChild.start(new URL('./fleet-scale-coordinator.ts', import.meta.url), count === 1 ? 'coordinator' : `node-${n}`, { profile: true, exposeGc: true });
       nodes.push(node);
       const { url, logFile } = await node.request<{ url: string; logFile: string }>('start', {
         adminToken: options.adminToken,

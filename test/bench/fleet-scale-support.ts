@@ -78,11 +78,11 @@ export class BenchChild {
   }
 
   /** Forks `file` under tsx with an IPC channel; the child is killed when this process ends. */
-  static start(file: URL, name: string, options: { profile?: boolean } = {}): BenchChild {
+  static start(file: URL, name: string, options: { profile?: boolean; exposeGc?: boolean } = {}): BenchChild {
     // SHOAL_BENCH_CPU_PROF=<dir>: the children started with `profile` write a V8 CPU profile there as they exit.
     const profileDir = options.profile === true ? process.env['SHOAL_BENCH_CPU_PROF'] : undefined;
     const profiling = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    const child = fork(file.pathname, [], { execArgv: ['--import', 'tsx', ...profiling], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file.pathname, [], { execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : []), ...profiling], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return new BenchChild(child, name);

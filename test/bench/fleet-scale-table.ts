@@ -31,13 +31,14 @@ export function fleetScaleTable(columns: readonly ColumnResult[], roundSizes: re
     ['the fleet as each node sees it after the ramp (GET /api/v1/clients online)', ...held((r) => perNode(r.seenPerNode)), 'the whole fleet on every node'],
     ['ramp (s), hello failures', ...held((r) => `${fixed(r.rampSeconds)} s, ${codes(r.failures)}`), ''],
     ['coordinator RSS before → held (MiB, summed over nodes)', ...held((r) => `${fixed(mib(r.rssBefore))} → ${fixed(mib(r.rssHeld))}`), ''],
-    ['RSS per connection (KiB, growth / held)', ...held((r) => fixed((r.rssHeld - r.rssBefore) / r.held / 1024)), '≤ 30'],
+    ['coordinator RSS after a full GC, before → held (MiB, summed over nodes)', ...held((r) => `${fixed(mib(r.rssBeforeGc))} → ${fixed(mib(r.rssHeldGc))}`), ''],
+    ['RSS per connection (KiB, growth / held: after a full GC; as found)', ...held((r) => `${fixed((r.rssHeldGc - r.rssBeforeGc) / r.held / 1024)}; ${fixed((r.rssHeld - r.rssBefore) / r.held / 1024)}`), '≤ 30'],
     ['hello p50 / p99 (ms, connect → hello ack)', ...held((r) => `${fixed(r.helloP50)} / ${fixed(r.helloP99)}`), ''],
     [`refusals of ${beyond} connections past the caps`, ...held((r) => codes(r.refusals)), 'CAPACITY_EXCEEDED'],
     ['/healthz at the cap (slowest node)', ...held((r) => `${r.healthz.status} in ${fixed(r.healthz.ms)} ms`), '200'],
     ['idle CPU per 10,000 devices (% of a core, sum over nodes, median)', ...held((r) => `${fixed(median(r.idleCorePercent))} (${r.idleCorePercent.map((v) => fixed(v)).join(', ')})`), '≤ 20 (half of 40)'],
     ['device processes\' CPU while idle (% of a core)', ...held((r) => fixed(r.devicesCorePercent)), ''],
-    ['devices dropped while idle', ...held((r) => String(r.dropped)), '0'],
+    ['devices dropped (ramp and idle; why)', ...held((r) => (r.dropped === 0 ? '0' : `${count(r.dropped)} (${codes(r.dropReasons)})`)), '0'],
   ];
   const singles = columns.filter((column) => column.nodes === 1);
   roundSizes.forEach((clients, index) => {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { adminContract } from './store-contract/admin-contract.js';
 import { clientsContract } from './store-contract/clients-contract.js';
 import type { ContractSection, ContractStore, StoreContractHarness } from './store-contract/contract-types.js';
+import { contributionsContract } from './store-contract/contributions-contract.js';
 import { jobsContract } from './store-contract/jobs-contract.js';
 import { pagingContract } from './store-contract/paging-contract.js';
 import { retentionContract } from './store-contract/retention-contract.js';
@@ -13,7 +14,7 @@ import { servingContract } from './store-contract/serving-contract.js';
 
 export type { Awaitable, ContractStore, Eventually, StoreContractHarness } from './store-contract/contract-types.js';
 
-const SECTIONS: readonly ContractSection[] = [jobsContract, pagingContract, clientsContract, adminContract, servingContract, retentionContract];
+const SECTIONS: readonly ContractSection[] = [jobsContract, contributionsContract, pagingContract, clientsContract, adminContract, servingContract, retentionContract];
 
 /** Registers the contract as `describe('Store contract: <name>')`, opening a store before each test and disposing of it after. */
 export function storeContract<S extends ContractStore>(name: string, harness: StoreContractHarness<S>): void {
