@@ -12,6 +12,7 @@ import type { JobRecord } from '../store/records.js';
 import type { LeasesPort } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { ClusterBus } from './cluster-bus.js';
+import { NodeBatches } from './node-batches.js';
 import { NodeRounds, fromWire, type FitReportMessage, type WirePartial } from './node-rounds.js';
 
 export interface ClusterNodeSettings {
@@ -42,8 +43,7 @@ const DOWNLOAD_BATCH_MS = 200;
 export class ClusterNode implements JobCluster {
   private readonly held = new Map<string, number>();
   private readonly leaders = new Map<string, { holder: string | undefined; until: number }>();
-  private readonly downloads = new Map<string, Download[]>();
-  private downloadFlush: ReturnType<typeof setTimeout> | undefined;
+  private readonly downloads: NodeBatches<Download>;
   private timers: ReturnType<typeof setInterval>[] = [];
   private jobs: JobService | undefined;
   private rounds: NodeRounds | undefined;
@@ -54,7 +54,9 @@ export class ClusterNode implements JobCluster {
     private readonly logger: Logger,
     private readonly metrics: CoordinatorMetrics,
     private readonly settings: ClusterNodeSettings,
-  ) {}
+  ) {
+    this.downloads = new NodeBatches(bus, 'job:downloads', DOWNLOAD_BATCH_MS);
+  }
 
   get nodeId(): string {
     return this.bus.nodeId;
@@ -100,8 +102,7 @@ export class ClusterNode implements JobCluster {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    if (this.downloadFlush !== undefined) clearTimeout(this.downloadFlush);
-    this.flushDownloads();
+    this.downloads.flush();
   }
 
   heldJobs(): string[] {
@@ -140,22 +141,13 @@ export class ClusterNode implements JobCluster {
   download(jobId: string, taskId: string | undefined, bytes: number, delta: boolean): void {
     const leader = this.currentLeader(jobId);
     if (leader === undefined || leader === this.nodeId) return;
-    let batch = this.downloads.get(leader);
-    if (batch === undefined) this.downloads.set(leader, (batch = []));
-    batch.push({ jobId, taskId: taskId ?? null, bytes, delta });
-    this.downloadFlush ??= setTimeout(() => this.flushDownloads(), DOWNLOAD_BATCH_MS);
+    this.downloads.add(leader, { jobId, taskId: taskId ?? null, bytes, delta });
   }
 
   judges(jobId: string, round: number): boolean {
     return this.rounds?.judges(jobId, round) === true;
   }
 
-  /** One message per leader with the downloads served since the last (the leader only sums them into its rows). */
-  private flushDownloads(): void {
-    this.downloadFlush = undefined;
-    for (const [leader, batch] of this.downloads) this.bus.send('job:downloads', batch, leader);
-    this.downloads.clear();
-  }
 
   roundOpened(round: HierarchicalRound): void {
     this.bus.send('round:open', round);

@@ -1,7 +1,7 @@
 /**
  * The parts a coordinator needs to be one node of a cluster: Redis connections, the socket.io server with the Redis
  * adapter (so console broadcasts reach every node), the node-to-node bus on its server-side events (messages for
- * clients of other nodes go over it in one batch per node: fleet-outbox.ts),
+ * clients of other nodes go over it in one batch per node: node-batches.ts),
  * the replicated fleet registry and device credentials, and the ClusterNode holding job leases.
  */
 import { hostname } from 'node:os';
@@ -12,7 +12,7 @@ import { Server as SocketServer, type ServerOptions } from 'socket.io';
 import { FLEET_NAMESPACE, ShoalError } from '@shoal/protocol';
 import type { JobService } from '../jobs/job-service.js';
 import { clientRoom } from '../fleet/fleet-gateway.js';
-import { FleetOutbox } from './fleet-outbox.js';
+import { NodeBatches } from './node-batches.js';
 import type { Store } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { ClusterBus, socketIoTransport } from './cluster-bus.js';
@@ -26,7 +26,8 @@ export class ClusterParts {
   readonly io: SocketServer;
   readonly bus: ClusterBus;
   readonly registry: ClusterRegistry;
-  private readonly outbox: FleetOutbox;
+  /** Messages for other nodes' clients: [clientId, event, payload], one `fleet:emit` per node and turn of the event loop. */
+  private readonly toRemoteClients: NodeBatches<[string, string, unknown]>;
   readonly deviceAccess: ReplicatedDeviceAccess;
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -46,8 +47,12 @@ export class ClusterParts {
     this.io.adapter(createAdapter(this.pub, this.sub, { key: 'shoal', publishOnSpecificResponseChannel: true }));
     this.bus = new ClusterBus(nodeId, socketIoTransport(this.io.of('/')), (type, error) => this.logger?.warn({ err: error, type }, 'a cluster message failed'));
     const fleet = this.io.of(FLEET_NAMESPACE);
-    this.outbox = new FleetOutbox(this.bus, (clientId, event, payload) => void fleet.local.to(clientRoom(clientId)).emit(event, payload));
-    this.registry = new ClusterRegistry(this.bus, (nodeId, clientId, event, payload) => this.outbox.send(nodeId, clientId, event, payload));
+    this.toRemoteClients = new NodeBatches(this.bus, 'fleet:emit', 0);
+    // The node that holds them hands them to its own sockets (a client no longer here is skipped).
+    this.bus.handle('fleet:emit', (payload) => {
+      for (const [clientId, event, message] of payload as [string, string, unknown][]) fleet.local.to(clientRoom(clientId)).emit(event, message);
+    });
+    this.registry = new ClusterRegistry(this.bus, (nodeId, clientId, event, payload) => this.toRemoteClients.add(nodeId, [clientId, event, payload]));
     this.deviceAccess = new ReplicatedDeviceAccess(this.bus);
   }
 
@@ -84,7 +89,7 @@ export class ClusterParts {
   }
 
   async close(): Promise<void> {
-    this.outbox.flush();
+    this.toRemoteClients.flush();
     this.bus.close();
     this.registry.stop();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);

@@ -51,9 +51,8 @@ interface OpenShare {
   /** Checked uploads not yet sent to the leader; one batch of them is in flight at a time. */
   outbox: Outgoing[];
   sending: boolean;
-  /** The wait for a fuller batch (REPORT_LINGER_MS); `lingered` once it is over, until the batch leaves. */
+  /** The wait for a fuller batch (REPORT_LINGER_MS), while one is running. */
   linger?: ReturnType<typeof setTimeout> | undefined;
-  lingered?: boolean;
   /** Woken whenever a batch leaves the outbox or is answered. */
   wake: (() => void)[];
   /** Set when the leader stopped answering: the uploads still queued are refused at once, not one timeout each. */
@@ -145,20 +144,18 @@ export class NodeRounds {
     return { answered };
   }
 
-  /** Sends the next batch when none is in flight: the leader's refusal (duplicate, not selected, round closed, …) is what each client gets. */
+  /** A full batch goes at once; a smaller one after REPORT_LINGER_MS; either only when none is in flight. */
   private send(share: OpenShare): void {
     if (share.sending || share.outbox.length === 0) return;
-    if (share.outbox.length < MAX_REPORT_BATCH && !share.lingered) {
-      share.linger ??= setTimeout(() => {
-        share.linger = undefined;
-        share.lingered = true;
-        this.send(share);
-      }, REPORT_LINGER_MS);
-      return;
-    }
-    if (share.linger !== undefined) clearTimeout(share.linger);
+    if (share.outbox.length >= MAX_REPORT_BATCH) this.dispatch(share);
+    else share.linger ??= setTimeout(() => this.dispatch(share), REPORT_LINGER_MS);
+  }
+
+  /** Sends the next batch: the leader's refusal (duplicate, not selected, round closed, …) is what each client gets. */
+  private dispatch(share: OpenShare): void {
+    clearTimeout(share.linger);
     share.linger = undefined;
-    share.lingered = false;
+    if (share.sending || share.outbox.length === 0) return;
     share.sending = true;
     const batch = share.outbox.splice(0, MAX_REPORT_BATCH);
     this.wakeAll(share);

@@ -38,9 +38,7 @@ export class JobService {
   /** Uploads a cluster node judged for a round of a job this node runs, as one batch: each one's refusal, or null. */
   fitReports(jobId: string, nodeId: string, reports: readonly RemoteFitReport[]): (WireError | null)[] {
     const runner = this.runner(jobId);
-    let answers: (WireError | null)[] = [];
-    this.fenced(jobId, () => void (answers = runner.handleFitReports(nodeId, reports)));
-    return answers;
+    return this.fenced(jobId, () => runner.handleFitReports(nodeId, reports));
   }
 
   /** Validates the body, builds the model, stores job and version 0, and starts the job. */
@@ -193,6 +191,10 @@ export class JobService {
   }
 
   /** A running or paused job with no runner here: in a cluster, another node leads it. */
+  private announcedElsewhere(message: ForwardedMessage, jobId: string): boolean {
+    return message.kind === 'fit:result' && this.cluster?.judges(jobId, message.result.round) === true;
+  }
+
   private ledElsewhere(job: JobRecord | undefined): boolean {
     return this.cluster !== undefined && job !== undefined && (job.status === 'running' || job.status === 'paused');
   }
@@ -248,9 +250,8 @@ export class JobService {
   }
 
   private inbound(message: ForwardedMessage, jobId: string): void | Promise<void> {
-    // An upload for a round announced by its leader needs no look at the job: the round is led elsewhere.
-    const announced = message.kind === 'fit:result' && this.cluster?.judges(jobId, message.result.round) === true;
-    if (!this.runners.has(jobId) && (announced || this.ledElsewhere(this.ctx.store.getJob(jobId)))) return this.cluster!.forward(jobId, message);
+    // An upload for a round its leader announced needs no look at the job: the round is led elsewhere.
+    if (!this.runners.has(jobId) && (this.announcedElsewhere(message, jobId) || this.ledElsewhere(this.ctx.store.getJob(jobId)))) return this.cluster!.forward(jobId, message);
     this.receiveHere(message, jobId);
   }
 
@@ -261,9 +262,9 @@ export class JobService {
   }
 
   /** A write refused for a lost lease stops this node's runner; the client is told to retry (the new leader runs a new round). */
-  private fenced(jobId: string, handle: () => void): void {
+  private fenced<T>(jobId: string, handle: () => T): T {
     try {
-      handle();
+      return handle();
     } catch (error) {
       if (ShoalError.from(error).code !== 'LEASE_LOST') throw error;
       this.relinquish(jobId);

@@ -13,15 +13,11 @@ import type { BytesDownRow, ContributionChangeRow, ContributionPatch, Contributi
 export class ContributionRecords implements ContributionsPort {
   private readonly sql: Statements;
   // Each wrapped once: better-sqlite3 builds a transaction function's begin/commit variants on every db.transaction call.
-  private readonly patchRow: (jobId: string, round: number, clientId: string, patch: ContributionPatch) => void;
-  private readonly addRowBytesDown: (jobId: string, round: number, clientId: string, bytes: number) => void;
   private readonly patchRows: (jobId: string, round: number, changes: readonly ContributionChangeRow[]) => void;
   private readonly addRowsBytesDown: (jobId: string, rows: readonly BytesDownRow[]) => void;
 
   constructor(private readonly db: Database.Database) {
     this.sql = statements(db);
-    this.patchRow = db.transaction((jobId: string, round: number, clientId: string, patch: ContributionPatch) => this.patch(jobId, round, clientId, patch));
-    this.addRowBytesDown = db.transaction((jobId: string, round: number, clientId: string, bytes: number) => this.bytesDown(jobId, round, clientId, bytes));
     this.patchRows = db.transaction((jobId: string, round: number, changes: readonly ContributionChangeRow[]) => {
       for (const { clientId, patch } of changes) this.patch(jobId, round, clientId, patch);
     });
@@ -39,11 +35,11 @@ export class ContributionRecords implements ContributionsPort {
   }
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    this.patchRow(jobId, round, clientId, patch);
+    this.patchRows(jobId, round, [{ clientId, patch }]);
   }
 
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
-    this.addRowBytesDown(jobId, round, clientId, bytes);
+    this.addRowsBytesDown(jobId, [{ round, clientId, bytes }]);
   }
 
   private patch(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {

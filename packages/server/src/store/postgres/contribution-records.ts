@@ -10,21 +10,10 @@ import { foldBytesDown, foldChanges } from '../contribution-batches.js';
 import type { LeaseFence } from './lease-fence.js';
 import type { SqlSession } from './sql-session.js';
 
-/** A patch field left undefined keeps the column (NULL → COALESCE keeps it); bytes are added. */
-const PATCH = `UPDATE contributions SET status = COALESCE($1, status),
-    error_code = CASE WHEN $2::boolean THEN NULL ELSE COALESCE($3, error_code) END,
-    num_examples = COALESCE($4::bigint, num_examples), bytes_up = bytes_up + COALESCE($5::bigint, 0),
-    loss = COALESCE($6::double precision, loss), accuracy = COALESCE($7::double precision, accuracy),
-    duration_ms = COALESCE($8::double precision, duration_ms), weight = COALESCE($9::double precision, weight),
-    update_norm = COALESCE($10::double precision, update_norm), distance_to_aggregate = COALESCE($11::double precision, distance_to_aggregate),
-    outlier = COALESCE($12::smallint, outlier), updated_at = $13
-  WHERE job_id = $14 AND round = $15 AND client_id = $16`;
-
-/** A data-modifying CTE: the job's total moves only when the contribution exists, and both change atomically. */
-const withJobTotal = (update: string, column: 'bytes_up' | 'bytes_down', bytes: string): string =>
-  `WITH changed AS (${update} RETURNING job_id) UPDATE jobs SET ${column} = ${column} + ${bytes} WHERE id IN (SELECT job_id FROM changed) AND ${bytes} <> 0`;
-
-/** A batch of patches as one statement: one array per column, a row per client (foldChanges made them one each). */
+/**
+ * Patches as one statement, however many: one array per column, a row per client (foldChanges made them one each). A
+ * field left NULL keeps the column; bytes are added, to the job's total too, only for rows that exist.
+ */
 const PATCH_MANY = `WITH changed AS (
     UPDATE contributions c SET status = COALESCE(v.status, c.status),
       error_code = CASE WHEN v.clear_error THEN NULL ELSE COALESCE(v.error_code, c.error_code) END,
@@ -57,14 +46,13 @@ export class PgContributionRecords implements ContributionsPort {
   ) {}
 
   updateContribution(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    this.fence.write(jobId, () => this.patch(jobId, round, clientId, patch));
+    this.updateContributions(jobId, round, [{ clientId, patch }]);
   }
 
   addBytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
-    this.fence.write(jobId, () => this.bytesDown(jobId, round, clientId, bytes));
+    this.addBytesDownRows(jobId, [{ round, clientId, bytes }]);
   }
 
-  /** One statement for the batch, whatever its size. */
   updateContributions(jobId: string, round: number, changes: readonly ContributionChangeRow[]): void {
     if (changes.length === 0) return;
     const rows = foldChanges(changes);
@@ -94,33 +82,6 @@ export class PgContributionRecords implements ContributionsPort {
     const folded = foldBytesDown(rows);
     const values = [jobId, folded.map((row) => row.round), folded.map((row) => row.clientId), folded.map((row) => row.bytes)];
     this.fence.write(jobId, () => this.sql.write(BYTES_DOWN_MANY, values));
-  }
-
-  private patch(jobId: string, round: number, clientId: string, patch: ContributionPatch): void {
-    const values = [
-      patch.status ?? null,
-      patch.clearErrorCode === true,
-      patch.errorCode ?? null,
-      patch.numExamples ?? null,
-      patch.bytesUp ?? null,
-      patch.loss ?? null,
-      patch.accuracy ?? null,
-      patch.durationMs ?? null,
-      patch.weight ?? null,
-      patch.updateNorm ?? null,
-      patch.distanceToAggregate ?? null,
-      patch.outlier === undefined ? null : patch.outlier ? 1 : 0,
-      Date.now(),
-      jobId,
-      round,
-      clientId,
-    ];
-    this.sql.write(withJobTotal(PATCH, 'bytes_up', 'COALESCE($5::bigint, 0)'), values);
-  }
-
-  private bytesDown(jobId: string, round: number, clientId: string, bytes: number): void {
-    const update = 'UPDATE contributions SET bytes_down = bytes_down + $1 WHERE job_id = $2 AND round = $3 AND client_id = $4';
-    this.sql.write(withJobTotal(update, 'bytes_down', '$1::bigint'), [bytes, jobId, round, clientId]);
   }
 
   listContributions(jobId: string, round: number): ContributionRecord[] {

@@ -60,7 +60,7 @@ export class SqlSession {
     this.depth = 0;
     const steps = this.pending;
     this.pending = [];
-    // A transaction that never reached the database (it only read nothing and wrote nothing) has nothing to commit.
+    // A transaction that sent nothing (its body neither read nor wrote) has nothing to commit.
     if (steps.length !== 1 || steps[0]!.kind !== 'begin') this.bridge.call({ kind: 'script', steps: [...steps, { kind: 'commit' }] });
     return result;
   }
