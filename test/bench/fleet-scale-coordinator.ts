@@ -25,7 +25,9 @@ let dataDir: string | undefined;
 
 async function start(args: Record<string, unknown>): Promise<{ url: string; logFile: string }> {
   dataDir = mkdtempSync(join(tmpdir(), 'shoal-bench-fleet-scale-'));
-  const logFile = join(dataDir, 'coordinator.log');
+  // SHOAL_BENCH_LOG_DIR=<dir>: the node's log is kept there (else it goes with the temporary directory).
+  const keep = process.env['SHOAL_BENCH_LOG_DIR'];
+  const logFile = keep === undefined || keep === '' ? join(dataDir, 'coordinator.log') : join(keep, `${process.env['SHOAL_BENCH_CHILD'] ?? 'coordinator'}-${process.pid}.log`);
   coordinator = new Coordinator({
     port: 0,
     dataDir,

@@ -82,7 +82,7 @@ export class BenchChild {
     // SHOAL_BENCH_CPU_PROF=<dir>: the children started with `profile` write a V8 CPU profile there as they exit.
     const profileDir = options.profile === true ? process.env['SHOAL_BENCH_CPU_PROF'] : undefined;
     const profiling = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    const child = fork(file.pathname, [], { execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : []), ...profiling], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file.pathname, [], { execArgv: ['--import', 'tsx', ...(options.exposeGc === true ? ['--expose-gc'] : []), ...profiling], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, SHOAL_BENCH_CHILD: name } });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return new BenchChild(child, name);
@@ -113,6 +113,7 @@ export class BenchChild {
 
 /** The child side: answers each request with `handle`'s result, and exits when the parent goes away. */
 export function serveRequests(handle: (command: string, args: Record<string, unknown>) => Promise<unknown>, onParentGone: () => Promise<void> | void = () => undefined): void {
+  watchStalls(process.env['SHOAL_BENCH_CHILD'] ?? 'child');
   process.on('message', (message: { id: number; command: string } & Record<string, unknown>) => {
     handle(message.command, message).then(
       (result) => process.send?.({ id: message.id, result }),
@@ -124,6 +125,21 @@ export function serveRequests(handle: (command: string, args: Record<string, unk
     forced.unref();
     void Promise.resolve(onParentGone()).finally(() => process.exit(0));
   });
+}
+
+/**
+ * Says on stderr when this process's event loop did not turn for 5 s or more (a 1 s timer came late): a stalled node
+ * or device process is what drops whole shares of devices with socket.io ping timeouts, so the output names it.
+ */
+function watchStalls(name: string): void {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const at = performance.now();
+    const late = at - last - 1000;
+    last = at;
+    if (late >= 5000) console.error(`${name} (pid ${process.pid}): event loop stalled ${(late / 1000).toFixed(1)} s (RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)`);
+  }, 1000);
+  timer.unref();
 }
 
 /** Seconds of CPU (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */

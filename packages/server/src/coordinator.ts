@@ -63,7 +63,8 @@ export class Coordinator {
       maxHttpBufferSize: options.maxMessageBytes ?? resolveSettings({}).maxMessageBytes,
       // New Engine.IO sessions beyond the cap's headroom are refused before they hold anything (fleet/connection-cap.ts).
       allowRequest: (_request: unknown, callback: (error: string | null | undefined, success: boolean) => void) => cap!.allowTransport(this.io.engine.clientsCount, callback),
-      pingInterval: 10_000,
+      // socket.io's defaults: a dead connection is found within 45 s, at one ping per device per 25 s when idle.
+      pingInterval: 25_000,
       pingTimeout: 20_000,
       serveClient: false,
     };

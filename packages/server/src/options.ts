@@ -64,7 +64,8 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   trustProxy: undefined,
   host: '127.0.0.1',
   port: 7070,
-  heartbeatIntervalMs: 5_000,
+  // Sign of life and status only: socket.io's ping (25 s) finds dead connections, so a large fleet's idle cost stays low.
+  heartbeatIntervalMs: 15_000,
   maxMessageBytes: 64 * 1024 * 1024,
   maxJsonBodyBytes: 32 * 1024 * 1024,
   logLevel: 'info',

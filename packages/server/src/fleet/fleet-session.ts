@@ -197,14 +197,21 @@ export class FleetSession {
     const { store, registry, metrics, events, logger, devices, deviceAccess } = this.deps;
     const identity = devices.verifyHello(request.clientId ?? current, request.identity);
     const clientId = request.clientId ?? current ?? `c-${randomBytes(6).toString('hex')}`;
-    const known = store.getClient(clientId);
-    // Only new registrations without enrolment are counted: returning clients and devices are who they say.
-    if (!identity.enrolled && known === undefined) this.deps.admission.admit(this.address);
     // Labels from the join token are the administrator's, so a device cannot leave the cohort it was enrolled into.
     const labels = [...new Set([...(request.capabilities.labels ?? []), ...(identity.enrolled ? identity.labels : [])])];
     const capabilities = labels.length === 0 ? request.capabilities : { ...request.capabilities, labels };
     const now = Date.now();
-    store.upsertClient({ id: clientId, name: request.name, capabilities, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now });
+    const record = { id: clientId, name: request.name, capabilities, firstSeenAt: now, lastSeenAt: now };
+    // Only new registrations without enrolment are counted: returning clients and devices are who they say. When the
+    // admission is certain to pass, the upsert alone tells whether the client is new (one statement per hello);
+    // otherwise the store is read first, so a refused hello writes nothing.
+    const { admission } = this.deps;
+    if (identity.enrolled || admission.certain(this.address)) {
+      if (store.upsertClient(record) && !identity.enrolled) admission.admitted(this.address);
+    } else {
+      if (store.getClient(clientId) === undefined) admission.admit(this.address);
+      store.upsertClient(record);
+    }
     registry.register({ id: clientId, name: request.name, capabilities, connection: this.connection, connectedAt: now, lastSeenAt: now, enrolled: identity.enrolled });
     this.clientIdValue = clientId;
     this.lastPersistedSeenAt = now;

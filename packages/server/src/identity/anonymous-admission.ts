@@ -41,6 +41,28 @@ export class AnonymousAdmission {
     this.throttle = new LoginThrottle(settings.perAddressPerMinute, 60_000, () => clock.now(), 'new anonymous clients');
   }
 
+  /**
+   * Whether admit(address) would pass now without reading or pruning the store: then a hello may write its client row
+   * first and call admitted() if the row was new, so a returning client costs one statement (fleet-session.ts).
+   */
+  certain(address: string): boolean {
+    if (this.unenrolled === undefined || this.unenrolled >= this.settings.maxUnenrolledClients) return false;
+    if (this.clock.now() - this.lastSweep >= SWEEP_EVERY_MS) return false;
+    if (!Number.isFinite(this.settings.perAddressPerMinute)) return true;
+    try {
+      this.throttle.check(address);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Counts a new registration that certain(address) allowed. */
+  admitted(address: string): void {
+    if (Number.isFinite(this.settings.perAddressPerMinute)) this.throttle.fail(address);
+    this.unenrolled = (this.unenrolled ?? 0) + 1;
+  }
+
   /** Throws RATE_LIMITED when `address` registered too many new anonymous clients, or when no room can be made. */
   admit(address: string): void {
     // A virtual fleet (the simulator) registers thousands of clients from one address on purpose.
@@ -57,7 +79,6 @@ export class AnonymousAdmission {
         throw new ShoalError('RATE_LIMITED', `this coordinator holds its maximum of ${this.settings.maxUnenrolledClients} unenrolled clients, all online; enrol the device or retry later`);
       }
     }
-    if (limited) this.throttle.fail(address);
-    this.unenrolled += 1;
+    this.admitted(address);
   }
 }

@@ -51,3 +51,44 @@ describe('AssignmentSync and revoked devices', () => {
     expect(assigned()).toEqual(['c1', 'c2']);
   });
 });
+
+describe('AssignmentSync after a hello', () => {
+  const online = (sent: string[]) =>
+    ({ get: (id: string) => ({ id, capabilities: { labels: [] } }), send: (id: string) => sent.push(id) > 0 }) as unknown as ClientRegistry;
+  const counting = () => {
+    const reads = { active: 0, assignment: 0 };
+    const { active, assignment } = store.serving;
+    store.serving.active = () => (reads.active++, active.call(store.serving));
+    store.serving.assignment = (id) => (reads.assignment++, assignment.call(store.serving, id));
+    return reads;
+  };
+
+  it('reads the active deployments at most once per second, and at once after a change made here', () => {
+    const sent: string[] = [];
+    const here = new AssignmentSync(store, online(sent), pino({ level: 'silent' }));
+    const reads = counting();
+    for (const [id, at] of [['c1', 10_000], ['c2', 10_500], ['c3', 10_999]] as const) here.syncClient(id, at);
+    expect(reads.active).toBe(1);
+    expect(sent).toEqual(['c1', 'c2', 'c3']);
+    here.syncClient('c1', 11_000);
+    expect(reads.active).toBe(2);
+    // Stopped here: syncAll reads them again, and the next hello is served by that read.
+    store.serving.changeStatus([{ id: 'dep-1', status: 'rolled_back', reason: 'test' }], 'admin-token:tok-1', 11_100);
+    here.syncAll(11_100);
+    const afterChange = reads.active;
+    sent.length = 0;
+    here.syncClient('c2', 11_200);
+    expect(reads.active).toBe(afterChange);
+    expect(sent).toEqual([]);
+  });
+
+  it('with nothing deployed, reads no assignment and sends nothing', () => {
+    store.serving.changeStatus([{ id: 'dep-1', status: 'rolled_back', reason: 'test' }], 'admin-token:tok-1', 500);
+    const sent: string[] = [];
+    const here = new AssignmentSync(store, online(sent), pino({ level: 'silent' }));
+    const reads = counting();
+    here.syncClient('c1', 1_000);
+    expect(reads).toEqual({ active: 1, assignment: 0 });
+    expect(sent).toEqual([]);
+  });
+});

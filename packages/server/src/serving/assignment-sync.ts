@@ -31,7 +31,15 @@ export function servingAssignMessage(deployment: Deployment): ServingAssign {
   return message;
 }
 
+/**
+ * How long syncClient may use the active deployments it last read: a hello would otherwise read them every time.
+ * A change made on this node refreshes them at once (syncAll); one made on another node is seen within this time.
+ */
+export const ACTIVE_DEPLOYMENTS_TTL_MS = 1_000;
+
 export class AssignmentSync {
+  private activeRead: { at: number; deployments: Deployment[] } | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly registry: ClientRegistry,
@@ -41,6 +49,7 @@ export class AssignmentSync {
   /** Re-resolves every registered client after a deployment changed; returns how many assignments changed. */
   syncAll(now: number): number {
     const active = this.store.serving.active();
+    this.activeRead = { at: now, deployments: active };
     const byId = new Map(active.map((deployment) => [deployment.id, deployment]));
     const current = this.store.serving.allAssignments();
     const changed: Assignment[] = [];
@@ -76,7 +85,9 @@ export class AssignmentSync {
   syncClient(clientId: string, now: number): void {
     const client = this.registry.get(clientId);
     if (client === undefined) return;
-    const active = this.store.serving.active();
+    const active = this.activeDeployments(now);
+    // With nothing deployed there is nothing to assign, and syncAll removed every assignment when the last one ended.
+    if (active.length === 0) return;
     const resolved = resolveAssignment({ id: clientId, labels: client.capabilities.labels }, active);
     const previous = this.store.serving.assignment(clientId);
     if (resolved === undefined) {
@@ -88,5 +99,13 @@ export class AssignmentSync {
     }
     const deployment = active.find((candidate) => candidate.id === resolved.deploymentId)!;
     this.registry.send(clientId, 'serving:assign', servingAssignMessage(deployment));
+  }
+
+  private activeDeployments(now: number): Deployment[] {
+    const read = this.activeRead;
+    if (read !== undefined && now >= read.at && now - read.at < ACTIVE_DEPLOYMENTS_TTL_MS) return read.deployments;
+    const deployments = this.store.serving.active();
+    this.activeRead = { at: now, deployments };
+    return deployments;
   }
 }

@@ -39,13 +39,17 @@ export class ClientRecords implements ClientsPort {
     })();
   }
 
-  upsertClient(client: ClientRecord): void {
+  upsertClient(client: ClientRecord): boolean {
     this.lastSeen.forget(client.id);
-    this.sql(
-      `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES (@id, @name, @capabilities, @firstSeenAt, @lastSeenAt)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
-    )
-      .run({ ...client, capabilities: JSON.stringify(client.capabilities) });
+    // SQLite has no way to tell an upsert's insert from its update in one statement; both run in one transaction.
+    return this.db.transaction(() => {
+      const known = this.sql('SELECT 1 FROM clients WHERE id = ?').get(client.id) !== undefined;
+      this.sql(
+        `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES (@id, @name, @capabilities, @firstSeenAt, @lastSeenAt)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
+      ).run({ ...client, capabilities: JSON.stringify(client.capabilities) });
+      return !known;
+    })();
   }
 
   touchClient(id: string, at: number): void {

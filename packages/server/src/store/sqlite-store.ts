@@ -79,8 +79,8 @@ export class SqliteStore implements Store {
   }
 
   // Clients
-  upsertClient(client: ClientRecord): void {
-    this.clients.upsertClient(client);
+  upsertClient(client: ClientRecord): boolean {
+    return this.clients.upsertClient(client);
   }
   touchClient(id: string, at: number): void {
     this.clients.touchClient(id, at);

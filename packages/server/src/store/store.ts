@@ -103,8 +103,11 @@ export interface VersionsPort {
 }
 
 export interface ClientsPort {
-  /** Inserts a client, or updates its name, capabilities and lastSeenAt (firstSeenAt is kept). */
-  upsertClient(client: ClientRecord): void;
+  /**
+   * Inserts a client, or updates its name, capabilities and lastSeenAt (firstSeenAt is kept). Returns whether the row
+   * is new, so a hello learns it from this one write instead of a read before it (fleet-session.ts).
+   */
+  upsertClient(client: ClientRecord): boolean;
   /**
    * Sets a client's lastSeenAt. May be written behind (both stores batch touches into one write at most 5 s later, and
    * at close), but every read through the same store sees it at once; another node's store sees it once written.

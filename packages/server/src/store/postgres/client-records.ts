@@ -42,13 +42,16 @@ export class PgClientRecords implements ClientsPort {
     private readonly lastSeen: LastSeenBuffer,
   ) {}
 
-  upsertClient(client: ClientRecord): void {
+  upsertClient(client: ClientRecord): boolean {
     this.lastSeen.forget(client.id);
-    this.sql.run(
+    // xmax is 0 on a row version this statement inserted, and this transaction's id on one it updated.
+    const row = this.sql.get(
       `INSERT INTO clients (id, name, capabilities, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at
+       RETURNING (xmax = 0) AS inserted`,
       [client.id, client.name, JSON.stringify(client.capabilities), client.firstSeenAt, client.lastSeenAt],
     );
+    return row?.['inserted'] === true;
   }
 
   touchClient(id: string, at: number): void {

@@ -74,9 +74,9 @@ export const clientsContract: ContractSection = (use) => {
   describe('clients', () => {
     it('inserts a client and updates it on upsert, keeping when it was first seen', async () => {
       const store = use();
-      await store.upsertClient(clientRecord('c1', { firstSeenAt: 100, lastSeenAt: 100 }));
+      expect(await store.upsertClient(clientRecord('c1', { firstSeenAt: 100, lastSeenAt: 100 }))).toBe(true);
       const changed = clientRecord('c1', { name: 'renamed', capabilities: capabilities({ backend: 'webgl', labels: ['lab'] }), firstSeenAt: 500, lastSeenAt: 500 });
-      await store.upsertClient(changed);
+      expect(await store.upsertClient(changed)).toBe(false);
       expect(await store.getClient('c1')).toEqual({ ...changed, firstSeenAt: 100 });
       expect(await store.getClient('c2')).toBeUndefined();
     });
